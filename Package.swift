@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let cLibraries: [Target] = [
+    .systemLibrary(name: "CGDAL", path: "Sources/CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+    .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+    .systemLibrary(name: "CGEOS", path: "Sources/CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+]
+
+// Hot loops are plain Swift over buffers: optimise even debug builds of the model and pipeline a little.
+let package = Package(
+    name: "SoilCarbonHotspots",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hotspot", targets: ["hotspot"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: cLibraries + [
+        .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS"]),
+        .target(name: "HotspotModel"),
+        .target(name: "HotspotConfig", dependencies: ["HotspotModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig"]),
+        .executableTarget(name: "hotspot", dependencies: [
+            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel"]),
+        .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"]),
+        .testTarget(name: "HotspotConfigTests", dependencies: ["HotspotConfig"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel"]),
+    ]
+)

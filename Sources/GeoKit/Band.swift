@@ -1,0 +1,106 @@
+import CGDAL
+
+/// One band of a dataset. Keeps its dataset open; used on the dataset's thread only.
+public final class Band {
+    let handle: GDALRasterBandH
+    public let dataset: Dataset
+
+    init(handle: GDALRasterBandH, dataset: Dataset) {
+        self.handle = handle
+        self.dataset = dataset
+    }
+
+    public var pixelType: PixelType? { PixelType(gdal: GDALGetRasterDataType(handle)) }
+
+    /// The natural block size (tile or strip) of the band.
+    public var blockSize: (width: Int, height: Int) {
+        var w: Int32 = 0, h: Int32 = 0
+        GDALGetBlockSize(handle, &w, &h)
+        return (Int(w), Int(h))
+    }
+
+    /// The nodata value, if one is set.
+    public var noDataValue: Double? {
+        var has: Int32 = 0
+        let value = GDALGetRasterNoDataValue(handle, &has)
+        return has != 0 ? value : nil
+    }
+
+    public func setNoDataValue(_ value: Double) throws(GeoError) {
+        guard GDALSetRasterNoDataValue(handle, value) == CE_None else {
+            throw .writeFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "cannot set nodata"))
+        }
+    }
+
+    public var unit: String {
+        guard let unit = GDALGetRasterUnitType(handle) else { return "" }
+        return String(cString: unit)
+    }
+
+    public func setUnit(_ unit: String) { GDALSetRasterUnitType(handle, unit) }
+
+    public var bandDescription: String { String(cString: GDALGetDescription(handle)) }
+
+    public func setDescription(_ text: String) { GDALSetDescription(handle, text) }
+
+    public func metadata(domain: String? = nil) -> [String: String] {
+        Metadata.read(GDALGetMetadata(handle, domain))
+    }
+
+    public func setMetadata(_ key: String, _ value: String) { GDALSetMetadataItem(handle, key, value, nil) }
+
+    public var overviewCount: Int { Int(GDALGetOverviewCount(handle)) }
+
+    /// Reads `window` into `buffer`, converted to `T`; the buffer holds `bufferWidth` x `bufferHeight` pixels row by row
+    /// (the window's size unless resampled with `resampling`).
+    public func read<T: RasterElement>(
+        _ window: Window, into buffer: UnsafeMutableBufferPointer<T>,
+        bufferWidth: Int? = nil, bufferHeight: Int? = nil, resampling: Resampling = .nearest
+    ) throws(GeoError) {
+        let bw = bufferWidth ?? window.width, bh = bufferHeight ?? window.height
+        guard buffer.count >= bw * bh else {
+            throw .invalidArgument("buffer of \(buffer.count) pixels for a \(bw)x\(bh) read")
+        }
+        var extra = GDALRasterIOExtraArg()
+        extra.nVersion = 1
+        extra.eResampleAlg = resampling.rasterIO
+        GDALRuntime.resetError()
+        let err = GDALRasterIOEx(handle, GF_Read, Int32(window.column), Int32(window.row), Int32(window.width),
+                                 Int32(window.height), buffer.baseAddress, Int32(bw), Int32(bh), T.gdalType,
+                                 0, 0, &extra)
+        guard err == CE_None else {
+            throw .readFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "reading \(window) failed"))
+        }
+    }
+
+    /// Writes `buffer` (window-sized, row by row) into `window`.
+    public func write<T: RasterElement>(_ window: Window, from buffer: UnsafeBufferPointer<T>) throws(GeoError) {
+        guard buffer.count >= window.pixelCount else {
+            throw .invalidArgument("buffer of \(buffer.count) pixels for a write of \(window)")
+        }
+        GDALRuntime.resetError()
+        let err = GDALRasterIOEx(handle, GF_Write, Int32(window.column), Int32(window.row), Int32(window.width),
+                                 Int32(window.height), UnsafeMutableRawPointer(mutating: buffer.baseAddress),
+                                 Int32(window.width), Int32(window.height), T.gdalType, 0, 0, nil)
+        guard err == CE_None else {
+            throw .writeFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "writing \(window) failed"))
+        }
+    }
+
+    /// Reads one pixel as Double (for point queries and tests).
+    public func value(column: Int, row: Int) throws(GeoError) -> Double {
+        var v = [0.0]
+        try v.withUnsafeMutableBufferPointer { (p) throws(GeoError) in
+            try read(Window(column: column, row: row, width: 1, height: 1), into: p)
+        }
+        return v[0]
+    }
+
+    /// Exact statistics (min, max, mean, standard deviation) over valid pixels; nil when no pixel is valid.
+    public func statistics() -> (min: Double, max: Double, mean: Double, stdDev: Double)? {
+        var mn = 0.0, mx = 0.0, mean = 0.0, sd = 0.0
+        GDALRuntime.resetError()
+        guard GDALComputeRasterStatistics(handle, 0, &mn, &mx, &mean, &sd, nil, nil) == CE_None else { return nil }
+        return (mn, mx, mean, sd)
+    }
+}

@@ -1,0 +1,70 @@
+import CGDAL
+import Foundation
+
+/// Process-wide GDAL set-up: drivers registered once, and an error handler that keeps failures for typed errors
+/// instead of printing them, while warnings still reach stderr (once per distinct message).
+public enum GDALRuntime {
+    private static let once: Void = {
+        GDALAllRegister()
+        CPLSetErrorHandler(handleError)
+        // Decompression threads for the GeoTIFF reader; the pipeline's own threads do the rest.
+        if CPLGetConfigOption("GDAL_NUM_THREADS", nil) == nil {
+            CPLSetConfigOption("GDAL_NUM_THREADS", "ALL_CPUS")
+        }
+        // Do not write .aux.xml side-car files next to inputs we only read.
+        CPLSetConfigOption("GDAL_PAM_ENABLED", "NO")
+    }()
+
+    /// Registers the drivers and the error handler; cheap after the first call.
+    public static func initialize() { _ = once }
+
+    /// Sets a GDAL configuration option for the whole process.
+    public static func setOption(_ key: String, _ value: String?) {
+        initialize()
+        CPLSetConfigOption(key, value)
+    }
+
+    /// GDAL's release name, e.g. "3.6.2".
+    public static var version: String {
+        initialize()
+        return String(cString: GDALVersionInfo("RELEASE_NAME"))
+    }
+
+    /// Clears this thread's last GDAL error, so that a failure seen afterwards belongs to the next call.
+    static func resetError() { CPLErrorReset() }
+
+    /// This thread's last GDAL error message, or `fallback` when GDAL recorded none.
+    static func lastError(or fallback: String) -> String {
+        guard CPLGetLastErrorType() != CE_None, let message = CPLGetLastErrorMsg(), message.pointee != 0 else {
+            return fallback
+        }
+        return String(cString: message)
+    }
+
+    /// True when this thread's last GDAL call recorded a failure.
+    static var lastCallFailed: Bool {
+        let type = CPLGetLastErrorType()
+        return type == CE_Failure || type == CE_Fatal
+    }
+
+    private static let warnings = WarningSink()
+
+    private static let handleError: CPLErrorHandler = { level, _, message in
+        guard level == CE_Warning, let message else { return }
+        GDALRuntime.warnings.emit(String(cString: message))
+    }
+}
+
+/// Prints each distinct GDAL warning once on stderr.
+private final class WarningSink: @unchecked Sendable {
+    // Guarded by `lock`; GDAL may call the handler from any thread.
+    private var seen = Set<String>()
+    private let lock = NSLock()
+
+    func emit(_ message: String) {
+        lock.lock()
+        let isNew = seen.insert(message).inserted && seen.count < 100
+        lock.unlock()
+        if isNew { FileHandle.standardError.write(Data("warning (GDAL): \(message)\n".utf8)) }
+    }
+}

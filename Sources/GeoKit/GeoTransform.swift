@@ -1,0 +1,42 @@
+/// GDAL's affine geotransform: world = origin + column * (a, d) + row * (b, e), at a pixel's top-left corner.
+public struct GeoTransform: Sendable, Equatable, Codable {
+    public var originX: Double
+    public var pixelWidth: Double
+    public var rowRotation: Double
+    public var originY: Double
+    public var columnRotation: Double
+    public var pixelHeight: Double
+
+    public init(originX: Double, pixelWidth: Double, rowRotation: Double = 0,
+                originY: Double, columnRotation: Double = 0, pixelHeight: Double) {
+        self.originX = originX
+        self.pixelWidth = pixelWidth
+        self.rowRotation = rowRotation
+        self.originY = originY
+        self.columnRotation = columnRotation
+        self.pixelHeight = pixelHeight
+    }
+
+    /// From GDAL's six-number array.
+    public init(_ c: [Double]) {
+        precondition(c.count == 6)
+        self.init(originX: c[0], pixelWidth: c[1], rowRotation: c[2], originY: c[3], columnRotation: c[4],
+                  pixelHeight: c[5])
+    }
+
+    public var coefficients: [Double] { [originX, pixelWidth, rowRotation, originY, columnRotation, pixelHeight] }
+
+    public var isNorthUp: Bool { rowRotation == 0 && columnRotation == 0 }
+
+    /// World coordinates of a (fractional) pixel position; (0.5, 0.5) is the first pixel's centre.
+    public func world(column: Double, row: Double) -> (x: Double, y: Double) {
+        (originX + column * pixelWidth + row * rowRotation, originY + column * columnRotation + row * pixelHeight)
+    }
+
+    /// Fractional pixel position of world coordinates.
+    public func pixel(x: Double, y: Double) -> (column: Double, row: Double) {
+        let det = pixelWidth * pixelHeight - rowRotation * columnRotation
+        let dx = x - originX, dy = y - originY
+        return ((dx * pixelHeight - dy * rowRotation) / det, (dy * pixelWidth - dx * columnRotation) / det)
+    }
+}

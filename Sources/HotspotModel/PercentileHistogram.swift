@@ -1,0 +1,114 @@
+/// Area-weighted percentile ranks of a raster's values, in memory that does not grow with the raster.
+///
+/// Values are binned by their IEEE-754 bit pattern (made order-preserving), so the bins are relatively narrow
+/// everywhere: 2^20 bins give a relative width of 2^-11. Each bin keeps its area, count and value range; a value's
+/// rank interpolates within its bin, and a bin holding a single value (ties such as an exact 0) gives the mid-rank.
+/// The score of `v` is `100 * (area below v + area equal to v / 2) / total area`, the area-weighted mid-rank.
+public struct PercentileHistogram: Sendable {
+    public static let binBits = 20
+    static let shift = UInt32(32 - binBits)
+
+    var area: [Double]
+    var count: [UInt32]
+    var low: [Float]
+    var high: [Float]
+    /// Area below each bin, filled by `finalize()`.
+    var below: [Double] = []
+    public private(set) var totalArea: Double = 0
+    public private(set) var totalCount: Int = 0
+
+    public init() {
+        let bins = 1 << Self.binBits
+        area = [Double](repeating: 0, count: bins)
+        count = [UInt32](repeating: 0, count: bins)
+        low = [Float](repeating: .infinity, count: bins)
+        high = [Float](repeating: -.infinity, count: bins)
+    }
+
+    static func bin(of value: Float) -> Int {
+        let bits = value.bitPattern
+        let key = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        return Int(key >> shift)
+    }
+
+    /// Adds the finite values of `values` where `include` says so, each with weight `pixelArea`.
+    public mutating func add(
+        _ values: UnsafeBufferPointer<Float>, include: (Int) -> Bool, pixelArea: Double
+    ) {
+        for i in values.indices {
+            let v = values[i]
+            guard v.isFinite, include(i) else { continue }
+            let b = Self.bin(of: v)
+            area[b] += pixelArea
+            count[b] &+= 1
+            if v < low[b] { low[b] = v }
+            if v > high[b] { high[b] = v }
+            totalArea += pixelArea
+            totalCount += 1
+        }
+    }
+
+    /// Adds one value.
+    public mutating func add(_ v: Float, pixelArea: Double) {
+        guard v.isFinite else { return }
+        let b = Self.bin(of: v)
+        area[b] += pixelArea
+        count[b] &+= 1
+        low[b] = min(low[b], v)
+        high[b] = max(high[b], v)
+        totalArea += pixelArea
+        totalCount += 1
+    }
+
+    /// Prepares the cumulative areas; call once after the last `add`.
+    public mutating func finalize() {
+        below = [Double](repeating: 0, count: area.count)
+        var running = 0.0
+        for b in area.indices {
+            below[b] = running
+            running += area[b]
+        }
+    }
+
+    /// The score (0-100) of `v`, or NaN for a non-finite value or an empty histogram.
+    public func score(_ v: Float) -> Float {
+        guard v.isFinite, totalArea > 0 else { return .nan }
+        let b = Self.bin(of: v)
+        let n = count[b]
+        let rankArea: Double
+        if n == 0 {
+            // A value not seen in the population (not land): rank it among its neighbours.
+            rankArea = below[b]
+        } else if low[b] == high[b] || n == 1 {
+            rankArea = below[b] + area[b] / 2
+        } else {
+            let fraction = Double(min(max((v - low[b]) / (high[b] - low[b]), 0), 1))
+            let perPixel = area[b] / Double(n)
+            rankArea = below[b] + (fraction * Double(n - 1) + 0.5) * perPixel
+        }
+        return Float(100 * rankArea / totalArea)
+    }
+
+    /// Scores a whole block: `out[i] = score(values[i])`, or `noData` where the value is not finite or `include` says no.
+    public func scores(
+        _ values: UnsafeBufferPointer<Float>, include: (Int) -> Bool, into out: UnsafeMutableBufferPointer<Float>,
+        noData: Float
+    ) {
+        for i in values.indices {
+            let s = include(i) ? score(values[i]) : .nan
+            out[i] = s.isNaN ? noData : s
+        }
+    }
+
+    /// The smallest value whose score reaches `percentile`, found by bisection over the bins (for statistics).
+    public func value(atPercentile percentile: Double) -> Float? {
+        guard totalArea > 0 else { return nil }
+        let target = percentile / 100 * totalArea
+        for b in area.indices where count[b] > 0 && below[b] + area[b] >= target {
+            if low[b] == high[b] { return low[b] }
+            let fraction = Float(max(0, min(1, (target - below[b]) / area[b])))
+            return low[b] + fraction * (high[b] - low[b])
+        }
+        return nil
+    }
+}

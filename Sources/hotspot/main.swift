@@ -1,0 +1,2 @@
+import GeoKit
+print(GDALRuntime.version)
