@@ -21,15 +21,16 @@ let package = Package(
     targets: cLibraries + [
         .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS"]),
         .target(name: "HotspotModel"),
+        .target(name: "DemoData", dependencies: ["GeoKit"]),
         .target(name: "HotspotConfig", dependencies: ["HotspotModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig"]),
         .executableTarget(name: "hotspot", dependencies: [
-            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline",
+            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel"]),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"]),
         .testTarget(name: "HotspotConfigTests", dependencies: ["HotspotConfig"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel", "DemoData"]),
     ]
 )

@@ -23,6 +23,7 @@ public final class Dataset {
         }
         self.handle = handle
         self.path = path
+        self.upstream = nil
     }
 
     /// Creates a new raster with the given grid, band count and type; `options` are the driver's creation options.
@@ -40,13 +41,18 @@ public final class Dataset {
         }
         self.handle = handle
         self.path = path
+        self.upstream = nil
         try setGrid(grid)
     }
 
+    /// Another dataset this one reads from (a warped VRT's virtual source), closed after this one.
+    private let upstream: Dataset?
+
     /// Wraps a handle returned by a GDAL utility (warp, translate); takes ownership.
-    init(owning handle: GDALDatasetH, path: String) {
+    init(owning handle: GDALDatasetH, path: String, keeping upstream: Dataset? = nil) {
         self.handle = handle
         self.path = path
+        self.upstream = upstream
     }
 
     deinit { if !closed { GDALClose(handle) } }

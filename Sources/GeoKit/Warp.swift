@@ -5,28 +5,39 @@ import CGDAL
 extension Dataset {
     /// The `gdalwarp` arguments that put this dataset onto `grid` with `resampling` (also recorded in provenance, and
     /// what tests give `gdalwarp` to compare).
-    public static func warpArguments(onto grid: Grid, resampling: Resampling) -> [String] {
+    public static func warpArguments(onto grid: Grid, resampling: Resampling, noData: Double? = nil) -> [String] {
         let b = grid.bounds
-        return ["-t_srs", grid.crsDefinition,
+        var extra: [String] = []
+        if let noData { extra += ["-srcnodata", "\(noData)", "-dstnodata", "\(noData)"] }
+        return extra + ["-t_srs", grid.crsDefinition,
                 "-te", "\(b.minX)", "\(b.minY)", "\(b.maxX)", "\(b.maxY)",
                 "-ts", "\(grid.width)", "\(grid.height)",
                 "-r", resampling.rawValue]
     }
 
     /// A virtual dataset showing this one on `grid`, resampled with `resampling`; nodata is carried over.
-    public func warped(onto grid: Grid, resampling: Resampling) throws(GeoError) -> Dataset {
-        let arguments = StringList(["-of", "VRT"] + Self.warpArguments(onto: grid, resampling: resampling))
+    /// `noData` overrides the source's own nodata value; `band` picks one band of a multi-band source.
+    public func warped(
+        onto grid: Grid, resampling: Resampling, noData: Double? = nil, band: Int = 1
+    ) throws(GeoError) -> Dataset {
+        // Whole-width blocks of 128 rows: one warp per strip that the pipeline reads, no block warped twice.
+        let blocks = ["-co", "BLOCKXSIZE=\(min(grid.width, 16384))", "-co", "BLOCKYSIZE=128"]
+        let arguments = StringList(["-of", "VRT"] + blocks
+            + Self.warpArguments(onto: grid, resampling: resampling, noData: noData))
+        // GDAL 3.6's warper has no band selection: pick the band through a virtual copy first.
+        let source = band == 1 && bandCount == 1 ? self : try translate(to: "", arguments: ["-of", "VRT", "-b", "\(band)"])
         GDALRuntime.resetError()
         guard let options = GDALWarpAppOptionsNew(arguments.pointer, nil) else {
             throw .warpFailed(path: path, reason: GDALRuntime.lastError(or: "invalid warp options"))
         }
         defer { GDALWarpAppOptionsFree(options) }
-        var sources: [GDALDatasetH?] = [handle]
+        var sources: [GDALDatasetH?] = [source.handle]
         var usageError: Int32 = 0
         guard let out = GDALWarp("", nil, 1, &sources, options, &usageError) else {
             throw .warpFailed(path: path, reason: GDALRuntime.lastError(or: "the warper failed"))
         }
-        return Dataset(owning: out, path: "\(path) (warped)")
+        // The warped VRT refers to `source` (and releases its reference when closed): keep the source open until then.
+        return Dataset(owning: out, path: "\(path) (warped)", keeping: source)
     }
 
     /// This dataset's pixel size expressed in the units of `target` (GDAL's suggested warp output), to choose between

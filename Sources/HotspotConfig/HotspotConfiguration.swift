@@ -1,0 +1,280 @@
+import Foundation
+import HotspotModel
+
+/// The target grid of a run: CRS, square pixel size and bounds.
+public struct GridSpec: Sendable, Equatable {
+    public var crs: String
+    public var resolution: Double
+    /// [minX, minY, maxX, maxY] in the grid's CRS.
+    public var bbox: [Double]
+}
+
+/// The roles an input layer can play in the model.
+public enum LayerRole: String, Sendable, CaseIterable, Codable {
+    case soc, clay, silt, bulkDensity = "bulk_density", tmean, precip, landcover
+
+    public var isRequired: Bool { self != .silt && self != .bulkDensity }
+    public var isCategorical: Bool { self == .landcover }
+
+    /// The units the model expects after `scale` and `offset`.
+    public var modelUnits: String {
+        switch self {
+        case .soc: "t C/ha"
+        case .clay, .silt: "%"
+        case .bulkDensity: "g/cm3"
+        case .tmean: "degC"
+        case .precip: "mm/yr"
+        case .landcover: "class"
+        }
+    }
+
+    public var meaning: String {
+        switch self {
+        case .soc: "SOC stock, 0-30 cm"
+        case .clay: "clay content"
+        case .silt: "silt content"
+        case .bulkDensity: "fine-earth bulk density"
+        case .tmean: "mean annual air temperature"
+        case .precip: "annual precipitation"
+        case .landcover: "land-cover class"
+        }
+    }
+}
+
+/// One input layer: where it is and how its stored values become model units (`value * scale + offset`).
+public struct LayerSpec: Sendable {
+    public var role: LayerRole
+    public var path: String
+    public var band: Int = 1
+    public var units: String
+    public var scale: Double = 1
+    public var offset: Double = 0
+    /// Overrides the file's own nodata value.
+    public var noData: Double?
+    /// Overrides the automatic choice (bilinear or average for continuous layers, nearest or mode for classes).
+    public var resampling: String?
+    /// The land-cover legend (landcover only).
+    public var classes: LandCoverClasses?
+}
+
+public struct OutputSpec: Sendable {
+    public var dir: String
+    /// `zstd` or `deflate`.
+    public var compression: String = "zstd"
+    public var level: Int = 1
+}
+
+public struct TilesSpec: Sendable {
+    public var dir = "Tiles"
+    public var zoom: [Int] = [0, 7]
+    public var format = "png"
+    public var ramps: [String: String] = [:]
+}
+
+public struct ServerSpec: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var cors = ["*"]
+    public var partners = "Config/partners.gpkg"
+    public var regions = "Config/regions.geojson"
+    public var adminTokenEnv = "HOTSPOT_ADMIN_TOKEN"
+    public var maxBatchPoints = 10000
+    public var maxDownloadPixels = 100_000_000
+}
+
+/// `Config/hotspot.yaml`, validated: unknown keys, wrong types and missing required layers are errors naming the key
+/// and line. Relative paths are taken relative to the working directory (as GDAL's tools do); a land-cover legend
+/// named without a path is looked up in `landcover/` beside the configuration file.
+public struct HotspotConfiguration: Sendable {
+    public var file: String
+    public var grid: GridSpec
+    public var layers: [LayerRole: LayerSpec]
+    public var model: ModelParameters
+    public var output: OutputSpec
+    public var tiles: TilesSpec
+    public var server: ServerSpec
+    /// The file's bytes, for the run's provenance hash.
+    public var text: String
+
+    /// Reads and validates a configuration file.
+    public static func load(path: String) throws(ConfigError) -> HotspotConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read as UTF-8 text" : "no such file"
+            throw ConfigError(.unreadable(reason), key: "", line: nil, file: path)
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses configuration text; `file` names it in errors and locates land-cover legends.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> HotspotConfiguration {
+        let root = try parseYAML(text, file: file)
+        _ = try root.mapping(allowed: ["grid", "layers", "model", "output", "tiles", "server"])
+        let directory = (file as NSString).deletingLastPathComponent
+        return HotspotConfiguration(
+            file: file,
+            grid: try parseGrid(try root.required("grid")),
+            layers: try parseLayers(try root.required("layers"), configDirectory: directory),
+            model: try parseModel(try root.optional("model")),
+            output: try parseOutput(try root.required("output")),
+            tiles: try parseTiles(try root.optional("tiles")),
+            server: try parseServer(try root.optional("server")),
+            text: text)
+    }
+
+    static func parseGrid(_ node: ConfigNode) throws(ConfigError) -> GridSpec {
+        _ = try node.mapping(allowed: ["crs", "resolution", "bbox"])
+        let resolutionNode = try node.required("resolution")
+        let resolution = try resolutionNode.double()
+        guard resolution > 0 else { throw resolutionNode.fail(.invalidValue("must be greater than 0")) }
+        let bboxNode = try node.required("bbox")
+        let bbox = try bboxNode.doubles(count: 4)
+        guard bbox[0] < bbox[2], bbox[1] < bbox[3] else {
+            throw bboxNode.fail(.invalidValue("must be [minX, minY, maxX, maxY] with min < max"))
+        }
+        return GridSpec(crs: try node.required("crs").string(), resolution: resolution, bbox: bbox)
+    }
+
+    static func parseLayers(
+        _ node: ConfigNode, configDirectory: String
+    ) throws(ConfigError) -> [LayerRole: LayerSpec] {
+        var layers: [LayerRole: LayerSpec] = [:]
+        for (key, value) in try node.mapping(allowed: Set(LayerRole.allCases.map(\.rawValue))) {
+            let role = LayerRole(rawValue: key)!
+            var allowed: Set<String> = ["path", "band", "units", "scale", "offset", "nodata", "resampling"]
+            if role == .landcover { allowed.insert("classes") }
+            _ = try value.mapping(allowed: allowed)
+            var spec = LayerSpec(role: role, path: try value.required("path").string(),
+                                 units: try value.optional("units")?.string() ?? role.modelUnits)
+            if let band = try value.optional("band") {
+                spec.band = try band.int()
+                guard spec.band >= 1 else { throw band.fail(.invalidValue("must be 1 or more")) }
+            }
+            if let scale = try value.optional("scale") { spec.scale = try scale.double() }
+            if let offset = try value.optional("offset") { spec.offset = try offset.double() }
+            if let noData = try value.optional("nodata") { spec.noData = try noData.double() }
+            if let resampling = try value.optional("resampling") {
+                let name = try resampling.string()
+                let known = ["near", "nearest", "bilinear", "cubic", "average", "mode"]
+                guard known.contains(name) else {
+                    throw resampling.fail(.invalidValue("must be one of \(known.joined(separator: ", "))"))
+                }
+                spec.resampling = name
+            }
+            if role == .landcover {
+                spec.classes = try LandCoverLegendFile.resolve(
+                    try value.optional("classes"), configDirectory: configDirectory, key: value.path + ".classes")
+            }
+            layers[role] = spec
+        }
+        for role in LayerRole.allCases where role.isRequired && layers[role] == nil {
+            throw ConfigError(.missingKey, key: "layers.\(role.rawValue)", line: node.line, file: node.file)
+        }
+        return layers
+    }
+
+    static func parseModel(_ node: ConfigNode?) throws(ConfigError) -> ModelParameters {
+        var p = ModelParameters()
+        guard let node, !node.isNull else { return p }
+        let entries = try node.mapping(allowed: [
+            "horizon_years", "depth_cm", "bulk_density_default", "r_max", "warming_degC", "sensitivity",
+            "hotspot_percentile", "manageable", "vulnerability",
+        ])
+        for (key, value) in entries {
+            switch key {
+            case "manageable": p.manageable = try groupTable(value, base: p.manageable)
+            case "vulnerability": p.vulnerability = try groupTable(value, base: p.vulnerability)
+            default:
+                let number = try value.float()
+                let positive: Set<String> = ["horizon_years", "depth_cm", "bulk_density_default"]
+                if positive.contains(key), number <= 0 { throw value.fail(.invalidValue("must be greater than 0")) }
+                if number < 0 { throw value.fail(.invalidValue("must not be negative")) }
+                switch key {
+                case "horizon_years": p.horizonYears = number
+                case "depth_cm": p.depthCentimetres = number
+                case "bulk_density_default": p.bulkDensityDefault = number
+                case "r_max": p.rMaxTonnesPerHectareYear = number
+                case "warming_degC": p.warmingDegC = number
+                case "sensitivity": p.sensitivity = number
+                default:
+                    guard number > 0, number <= 100 else { throw value.fail(.invalidValue("must be in (0, 100]")) }
+                    p.hotspotPercentile = number
+                }
+            }
+        }
+        return p
+    }
+
+    /// A per-group table; groups left out keep their default.
+    static func groupTable(_ node: ConfigNode, base: GroupTable) throws(ConfigError) -> GroupTable {
+        var table = base
+        for (key, value) in try node.mapping(allowed: Set(LandCoverGroup.allCases.map(\.name))) {
+            let number = try value.float()
+            guard number >= 0, number <= 1 else { throw value.fail(.invalidValue("must be between 0 and 1")) }
+            table[LandCoverGroup(name: key)!] = number
+        }
+        return table
+    }
+
+    static func parseOutput(_ node: ConfigNode) throws(ConfigError) -> OutputSpec {
+        _ = try node.mapping(allowed: ["dir", "compression", "level"])
+        var spec = OutputSpec(dir: try node.required("dir").string())
+        if let compression = try node.optional("compression") {
+            spec.compression = try compression.string().lowercased()
+            guard ["zstd", "deflate"].contains(spec.compression) else {
+                throw compression.fail(.invalidValue("must be zstd or deflate"))
+            }
+        }
+        if let level = try node.optional("level") {
+            spec.level = try level.int()
+            guard (1...22).contains(spec.level) else { throw level.fail(.invalidValue("must be between 1 and 22")) }
+        }
+        return spec
+    }
+
+    static func parseTiles(_ node: ConfigNode?) throws(ConfigError) -> TilesSpec {
+        var spec = TilesSpec()
+        guard let node, !node.isNull else { return spec }
+        _ = try node.mapping(allowed: ["dir", "zoom", "format", "ramps"])
+        if let dir = try node.optional("dir") { spec.dir = try dir.string() }
+        if let zoom = try node.optional("zoom") {
+            let values = try zoom.doubles(count: 2)
+            guard values.allSatisfy({ $0 == $0.rounded() && $0 >= 0 && $0 <= 24 }), values[0] <= values[1] else {
+                throw zoom.fail(.invalidValue("must be [min, max] whole zooms with 0 <= min <= max <= 24"))
+            }
+            spec.zoom = values.map { Int($0) }
+        }
+        if let format = try node.optional("format") {
+            spec.format = try format.string()
+            guard ["png", "webp"].contains(spec.format) else { throw format.fail(.invalidValue("must be png or webp")) }
+        }
+        if let ramps = try node.optional("ramps") {
+            for (key, value) in try ramps.mapping() { spec.ramps[key] = try value.string() }
+        }
+        return spec
+    }
+
+    static func parseServer(_ node: ConfigNode?) throws(ConfigError) -> ServerSpec {
+        var spec = ServerSpec()
+        guard let node, !node.isNull else { return spec }
+        for (key, value) in try node.mapping(allowed: [
+            "host", "port", "cors", "partners", "regions", "admin_token_env", "max_batch_points", "max_download_pixels",
+        ]) {
+            switch key {
+            case "host": spec.host = try value.string()
+            case "port":
+                spec.port = try value.int()
+                guard (1...65535).contains(spec.port) else { throw value.fail(.invalidValue("must be 1-65535")) }
+            case "cors": spec.cors = try value.strings()
+            case "partners": spec.partners = try value.string()
+            case "regions": spec.regions = try value.string()
+            case "admin_token_env": spec.adminTokenEnv = try value.string()
+            case "max_batch_points": spec.maxBatchPoints = try value.int()
+            default: spec.maxDownloadPixels = try value.int()
+            }
+        }
+        return spec
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GeoKit
+import HotspotModel
+
+/// Pass 2: turns the physical rasters into 0-100 scores with the histograms of pass 1 and classifies hotspots.
+/// Water pixels and nodata get nodata scores and class 255: the scores rank land only.
+struct ClassificationPass {
+    let grid: Grid
+    let rowAreasKm2: [Double]
+    let rate: PercentileHistogram
+    let loss: PercentileHistogram
+    let threshold: Float
+    let stripRows: Int
+    let workers: Int
+
+    struct Worker {
+        let rateBand: Band, lossBand: Band, groupBand: Band
+        let rate: BlockBuffer<Float>, loss: BlockBuffer<Float>, groups: BlockBuffer<UInt8>
+        let rateScore: BlockBuffer<Float>, lossScore: BlockBuffer<Float>, classes: BlockBuffer<UInt8>
+    }
+
+    func run(workspace: RunWorkspace, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError)
+        -> ClassStatistics {
+        let sink = try Sink(workspace: workspace, grid: grid)
+        let strips = Window.strips(width: grid.width, height: grid.height, rows: stripRows)
+        let progress = ProgressCounter(phase: .classifying, total: strips.count, report: report)
+        let capacity = stripRows * grid.width
+        try forEachStrip(strips, workers: workers, makeState: { () throws(PipelineError) -> Worker in
+            do throws(GeoError) {
+                return Worker(
+                    rateBand: try Dataset(path: workspace.workPath("rate.tif")).band(1),
+                    lossBand: try Dataset(path: workspace.workPath("loss.tif")).band(1),
+                    groupBand: try Dataset(path: workspace.workPath("group.tif")).band(1),
+                    rate: BlockBuffer(count: capacity, value: 0), loss: BlockBuffer(count: capacity, value: 0),
+                    groups: BlockBuffer(count: capacity, value: 0), rateScore: BlockBuffer(count: capacity, value: 0),
+                    lossScore: BlockBuffer(count: capacity, value: 0), classes: BlockBuffer(count: capacity, value: 0))
+            } catch {
+                throw .output(path: workspace.work, reason: error.description)
+            }
+        }, body: { (worker: inout Worker, window: Window) throws(PipelineError) in
+            let n = window.pixelCount
+            do throws(GeoError) {
+                try worker.rateBand.read(window, into: worker.rate.pointer)
+                try worker.lossBand.read(window, into: worker.loss.pointer)
+                try worker.groupBand.read(window, into: worker.groups.pointer)
+            } catch {
+                throw .output(path: workspace.work, reason: error.description)
+            }
+            let groups = worker.groups.prefix(n), rateValues = worker.rate.prefix(n)
+            let water = LandCoverGroup.water.rawValue, noData = OutputLayer.floatNoData
+            let isLand: (Int) -> Bool = { groups[$0] != water && rateValues[$0] != noData }
+            rate.scores(rateValues, include: isLand, into: worker.rateScore.pointer, noData: noData)
+            loss.scores(worker.loss.prefix(n), include: isLand, into: worker.lossScore.pointer, noData: noData)
+            for i in 0..<n {
+                let s = worker.rateScore.pointer[i], l = worker.lossScore.pointer[i]
+                worker.classes.pointer[i] = s == noData
+                    ? HotspotClass.noData
+                    : HotspotClass.code(sequestrationScore: s, lossScore: l, threshold: threshold)
+            }
+            try sink.accept(window, rateScore: worker.rateScore.prefix(n), lossScore: worker.lossScore.prefix(n),
+                            classes: worker.classes.prefix(n), rowAreasKm2: rowAreasKm2)
+            progress.step(pixels: n)
+        })
+        return try sink.finish()
+    }
+
+    final class Sink: @unchecked Sendable {
+        private let lock = NSLock()
+        private let files: [Dataset]
+        private let bands: [Band]
+        private var pixels = [Int](repeating: 0, count: 4)
+        private var areas = [Double](repeating: 0, count: 4)
+
+        init(workspace: RunWorkspace, grid: Grid) throws(PipelineError) {
+            let noData = Double(OutputLayer.floatNoData)
+            files = [
+                try workspace.createIntermediate("rate_score.tif", grid: grid, type: .float32, noData: noData),
+                try workspace.createIntermediate("loss_score.tif", grid: grid, type: .float32, noData: noData),
+                try workspace.createIntermediate("class.tif", grid: grid, type: .byte,
+                                                 noData: Double(HotspotClass.noData)),
+            ]
+            do {
+                bands = try files.map { (file) throws(GeoError) in try file.band(1) }
+            } catch {
+                throw .output(path: workspace.work, reason: error.description)
+            }
+        }
+
+        func accept(
+            _ window: Window, rateScore: UnsafeBufferPointer<Float>, lossScore: UnsafeBufferPointer<Float>,
+            classes: UnsafeBufferPointer<UInt8>, rowAreasKm2: [Double]
+        ) throws(PipelineError) {
+            lock.lock()
+            defer { lock.unlock() }
+            do throws(GeoError) {
+                try bands[0].write(window, from: rateScore)
+                try bands[1].write(window, from: lossScore)
+                try bands[2].write(window, from: classes)
+            } catch {
+                throw .output(path: error.description, reason: "writing intermediate scores failed")
+            }
+            for r in 0..<window.height {
+                let area = rowAreasKm2[window.row + r]
+                for i in r * window.width..<(r + 1) * window.width where classes[i] < 4 {
+                    pixels[Int(classes[i])] += 1
+                    areas[Int(classes[i])] += area
+                }
+            }
+        }
+
+        func finish() throws(PipelineError) -> ClassStatistics {
+            do throws(GeoError) {
+                for file in files { try file.close() }
+            } catch {
+                throw .output(path: files[0].path, reason: error.description)
+            }
+            var statistics = ClassStatistics()
+            for code in HotspotClass.allCases {
+                statistics.pixels[code.label] = pixels[Int(code.rawValue)]
+                statistics.areaKm2[code.label] = areas[Int(code.rawValue)]
+            }
+            return statistics
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import GeoKit
+import HotspotConfig
+import HotspotModel
+
+/// `hotspot run`: aligns the layers, scores every pixel, ranks and classifies, writes five COGs and `run.json`, and
+/// publishes the run as `latest` only once all of it is written.
+public enum HotspotRun {
+    public struct Options: Sendable {
+        /// Overrides `output.dir` of the configuration.
+        public var outputDirectory: String?
+        public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        /// Rows per strip: a multiple of 128 (the warped VRTs' block height) keeps every warp done once.
+        public var stripRows = 128
+        public var progress: (@Sendable (RunProgress) -> Void)?
+
+        public init(outputDirectory: String? = nil, progress: (@Sendable (RunProgress) -> Void)? = nil) {
+            self.outputDirectory = outputDirectory
+            self.progress = progress
+        }
+    }
+
+    public struct Result: Sendable {
+        public var runID: String
+        public var directory: String
+        public var record: RunRecord
+    }
+
+    public static func execute(
+        _ config: HotspotConfiguration, options: Options = Options()
+    ) throws(PipelineError) -> Result {
+        GDALRuntime.initialize()
+        // Bounded block cache: the passes stream, nothing gains from caching more than a few strips.
+        if ProcessInfo.processInfo.environment["GDAL_CACHEMAX"] == nil { GDALRuntime.setOption("GDAL_CACHEMAX", "192") }
+        var timings: [String: Double] = [:]
+        var clock = Date()
+        func lap(_ name: String) {
+            timings[name] = (Date().timeIntervalSince(clock) * 1000).rounded() / 1000
+            clock = Date()
+        }
+
+        let (grid, targetCRS) = try targetGrid(config.grid)
+        var sources: [LayerRole: LayerSource] = [:]
+        for (role, spec) in config.layers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            sources[role] = try LayerSource.plan(spec, onto: grid, targetCRS: targetCRS)
+        }
+        let rowAreasKm2: [Double]
+        do { rowAreasKm2 = try grid.rowAreasSquareMetres().map { $0 / 1e6 } } catch { throw .grid(error) }
+        lap("plan")
+
+        let outputDirectory = options.outputDirectory ?? config.output.dir
+        let configHash = SHA256.hex(of: Data(config.text.utf8))
+        let runID = makeRunID(configHash: configHash, outputDirectory: outputDirectory)
+        let workspace = try RunWorkspace(outputDirectory: outputDirectory, runID: runID)
+        let legend = config.layers[.landcover]!.classes!
+
+        let scored = try ScoringPass(
+            sources: sources, grid: grid, rowAreasKm2: rowAreasKm2,
+            scorer: BlockScorer(parameters: config.model, noData: OutputLayer.floatNoData), legend: legend,
+            stripRows: options.stripRows, workers: options.workers
+        ).run(workspace: workspace, report: options.progress)
+        lap("scoring")
+
+        let classes = try ClassificationPass(
+            grid: grid, rowAreasKm2: rowAreasKm2, rate: scored.rate, loss: scored.loss,
+            threshold: config.model.hotspotPercentile, stripRows: options.stripRows, workers: options.workers
+        ).run(workspace: workspace, report: options.progress)
+        lap("classifying")
+
+        let synthetic = sources.values.contains { $0.isSynthetic }
+        let provenance = OutputWriter.Provenance(configSHA256: configHash, model: config.model, synthetic: synthetic,
+                                                 inputs: sources.values.map(\.spec.path).sorted())
+        let outputs = try OutputWriter(workspace: workspace, compression: config.output, provenance: provenance)
+            .writeAll(workers: options.workers, report: options.progress)
+        lap("writing_cogs")
+
+        let statistics: [String: LayerStatistics] = [
+            OutputLayer.sequestrationRate.rawValue: scored.rateStatistics,
+            OutputLayer.lossExpected.rawValue: scored.lossStatistics,
+        ]
+        let record = RunRecord(
+            runID: runID, createdAt: ISO8601DateFormatter().string(from: Date()), config: config.file,
+            configSHA256: configHash,
+            grid: ["crs": config.grid.crs, "resolution": "\(config.grid.resolution)",
+                   "bbox": config.grid.bbox.map { "\($0)" }.joined(separator: ","),
+                   "width": "\(grid.width)", "height": "\(grid.height)"],
+            inputs: sources.values.sorted { $0.spec.role.rawValue < $1.spec.role.rawValue }.map(inputRecord),
+            model: modelRecord(config.model),
+            manageable: groupRecord(config.model.manageable), vulnerability: groupRecord(config.model.vulnerability),
+            landcoverLegend: legend.name,
+            scoreDefinition: "100 * (area of valid land pixels below the value + half the area equal to it) / valid land area; "
+                + "water and nodata pixels are excluded; pixel areas are true ellipsoidal areas",
+            outputs: outputs, statistics: statistics, hotspotClasses: classes, timingsSeconds: timings,
+            software: .init(hotspot: SoftwareVersion.hotspot, gdal: GDALRuntime.version), synthetic: synthetic)
+        lap("provenance")
+        do {
+            try record.encoded().write(to: URL(fileURLWithPath: workspace.finalPath("run.json")))
+        } catch {
+            throw .output(path: workspace.finalPath("run.json"), reason: error.localizedDescription)
+        }
+        let directory = try workspace.publish()
+        return Result(runID: runID, directory: directory, record: record)
+    }
+
+    static func targetGrid(_ spec: GridSpec) throws(PipelineError) -> (Grid, CRS) {
+        do throws(GeoError) {
+            let crs = try CRS(spec.crs)
+            return (try Grid(crs: spec.crs, resolution: spec.resolution, bounds: spec.bbox), crs)
+        } catch {
+            throw .grid(error)
+        }
+    }
+
+    /// A sortable UTC timestamp plus the config hash; suffixed if a run with that name already exists.
+    static func makeRunID(configHash: String, outputDirectory: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let base = "\(formatter.string(from: Date()))-\(configHash.prefix(8))"
+        var id = base, n = 1
+        while FileManager.default.fileExists(atPath: (outputDirectory as NSString).appendingPathComponent(id)) {
+            n += 1
+            id = "\(base)-\(n)"
+        }
+        return id
+    }
+
+    static func inputRecord(_ source: LayerSource) -> RunRecord.Input {
+        let path = source.spec.path
+        let local = !path.hasPrefix("/vsi")
+        let size = local ? (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64 : nil
+        var arguments: [String]?
+        if case let .warped(resampling) = source.alignment {
+            arguments = Dataset.warpArguments(onto: source.target, resampling: resampling, noData: source.spec.noData)
+        }
+        let g = source.sourceGrid
+        return RunRecord.Input(
+            role: source.spec.role.rawValue, path: path, band: source.spec.band, units: source.spec.units,
+            scale: source.spec.scale, offset: source.spec.offset, noData: source.noData, sizeBytes: size,
+            sha256: local ? SHA256.file(path) : nil, crs: source.sourceCRSName, width: g.width, height: g.height,
+            geoTransform: g.geoTransform.coefficients, alignment: source.alignmentSummary,
+            gdalwarpArguments: arguments, synthetic: source.isSynthetic)
+    }
+
+    static func modelRecord(_ p: ModelParameters) -> [String: Double] {
+        ["horizon_years": Double(p.horizonYears), "depth_cm": Double(p.depthCentimetres),
+         "bulk_density_default": Double(p.bulkDensityDefault), "r_max": Double(p.rMaxTonnesPerHectareYear),
+         "warming_degC": Double(p.warmingDegC), "sensitivity": Double(p.sensitivity),
+         "hotspot_percentile": Double(p.hotspotPercentile)]
+    }
+
+    static func groupRecord(_ table: GroupTable) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: LandCoverGroup.allCases.map { ($0.name, Double(table[$0])) })
+    }
+}

@@ -1,0 +1,59 @@
+import GeoKit
+import HotspotConfig
+import HotspotModel
+
+/// Reads windows of one layer on the target grid, in model units (`value * scale + offset`) with nodata as NaN.
+/// Owned by one thread.
+public final class LayerReader {
+    public let source: LayerSource
+    let band: Band
+    let offset: (column: Int, row: Int)
+
+    init(source: LayerSource, band: Band, offset: (column: Int, row: Int)) {
+        self.source = source
+        self.band = band
+        self.offset = offset
+    }
+
+    private func sourceWindow(_ window: Window) -> Window {
+        Window(column: window.column + offset.column, row: window.row + offset.row, width: window.width,
+               height: window.height)
+    }
+
+    private func fail(_ error: GeoError) -> PipelineError {
+        .layer(role: source.spec.role.rawValue, path: source.spec.path, error)
+    }
+
+    /// Reads a continuous layer's window into `buffer` (window-sized).
+    public func read(_ window: Window, into buffer: UnsafeMutableBufferPointer<Float>) throws(PipelineError) {
+        do { try band.read(sourceWindow(window), into: buffer) } catch { throw fail(error) }
+        let scale = Float(source.spec.scale), add = Float(source.spec.offset)
+        let identity = scale == 1 && add == 0
+        if let noData = source.noData {
+            let nd = Float(noData)
+            for i in 0..<window.pixelCount {
+                let v = buffer[i]
+                buffer[i] = v == nd || v.isNaN ? .nan : (identity ? v : v * scale + add)
+            }
+        } else if !identity {
+            for i in 0..<window.pixelCount { buffer[i] = buffer[i] * scale + add }
+        }
+    }
+
+    /// Reads a land-cover window and maps its codes to group raw values through the legend; codes that are nodata or
+    /// not in the legend become `LandCoverGroup.noDataCode`. `scratch` must hold the window.
+    public func readGroups(
+        _ window: Window, legend: LandCoverClasses, scratch: UnsafeMutableBufferPointer<Int32>,
+        into groups: UnsafeMutableBufferPointer<UInt8>
+    ) throws(PipelineError) {
+        do { try band.read(sourceWindow(window), into: scratch) } catch { throw fail(error) }
+        let noData = source.noData.map { Int32(exactly: $0) } ?? nil
+        legend.groupByCode.withUnsafeBufferPointer { table in
+            let top = Int32(table.count)
+            for i in 0..<window.pixelCount {
+                let code = scratch[i]
+                groups[i] = code == noData || code < 0 || code >= top ? LandCoverGroup.noDataCode : table[Int(code)]
+            }
+        }
+    }
+}

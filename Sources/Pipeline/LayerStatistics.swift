@@ -1,0 +1,45 @@
+/// Area-weighted statistics of one output over the valid land pixels of a run.
+public struct LayerStatistics: Codable, Sendable, Equatable {
+    public var validPixels = 0
+    public var validAreaKm2 = 0.0
+    public var min = Double.infinity
+    public var max = -Double.infinity
+    /// Area-weighted mean.
+    public var mean = 0.0
+    /// Area-weighted percentiles (10, 50, 90), from the run's histogram.
+    public var p10: Double?
+    public var p50: Double?
+    public var p90: Double?
+    private var weightedSum = 0.0
+
+    public init() {}
+
+    mutating func add(_ values: UnsafeBufferPointer<Float>, include: (Int) -> Bool, pixelAreaKm2: Double) {
+        for i in values.indices {
+            let v = values[i]
+            guard v.isFinite, include(i) else { continue }
+            validPixels += 1
+            validAreaKm2 += pixelAreaKm2
+            weightedSum += Double(v) * pixelAreaKm2
+            if Double(v) < min { min = Double(v) }
+            if Double(v) > max { max = Double(v) }
+        }
+    }
+
+    mutating func finish() {
+        mean = validAreaKm2 > 0 ? weightedSum / validAreaKm2 : 0
+        if validPixels == 0 { min = 0; max = 0 }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case validPixels = "valid_pixels", validAreaKm2 = "valid_area_km2", min, max, mean, p10, p50, p90
+    }
+}
+
+/// Pixel counts and areas of the hotspot classes.
+public struct ClassStatistics: Codable, Sendable, Equatable {
+    public var pixels: [String: Int] = [:]
+    public var areaKm2: [String: Double] = [:]
+
+    enum CodingKeys: String, CodingKey { case pixels, areaKm2 = "area_km2" }
+}

@@ -1,0 +1,110 @@
+import Dispatch
+import Foundation
+import GeoKit
+import HotspotConfig
+import HotspotModel
+
+/// Turns the intermediate rasters into the run's five COGs, with nodata, units, description and provenance metadata.
+/// Nothing time-dependent goes into the rasters, so two runs on the same inputs give byte-identical files.
+struct OutputWriter {
+    struct Provenance {
+        var configSHA256: String
+        var model: ModelParameters
+        var synthetic: Bool
+        var inputs: [String]
+    }
+
+    let workspace: RunWorkspace
+    let compression: OutputSpec
+    let provenance: Provenance
+
+    static let intermediate: [OutputLayer: String] = [
+        .sequestrationRate: "rate.tif", .lossExpected: "loss.tif", .sequestrationScore: "rate_score.tif",
+        .lossScore: "loss_score.tif", .hotspotClass: "class.tif",
+    ]
+
+    func writeAll(workers: Int, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError)
+        -> [String: RunRecord.Output] {
+        let layers = OutputLayer.allCases
+        let progress = ProgressCounter(phase: .writingCOGs, total: layers.count, report: report)
+        let results = ResultBox(count: layers.count)
+        // Two files at once: each COG's compression is itself threaded, but its overviews are not.
+        nonisolated(unsafe) let writer = self
+        DispatchQueue.concurrentPerform(iterations: layers.count) { i in
+            do throws(PipelineError) {
+                results.set(i, .success(try writer.write(layers[i])))
+            } catch {
+                results.set(i, .failure(error))
+            }
+            progress.step()
+        }
+        var out: [String: RunRecord.Output] = [:]
+        for (i, layer) in layers.enumerated() {
+            switch results.get(i) {
+            case let .success(output): out[layer.rawValue] = output
+            case let .failure(error): throw error
+            case nil: throw .output(path: layer.fileName, reason: "not written")
+            }
+        }
+        return out
+    }
+
+    func write(_ layer: OutputLayer) throws(PipelineError) -> RunRecord.Output {
+        let source = workspace.workPath(Self.intermediate[layer]!)
+        let target = workspace.finalPath(layer.fileName)
+        do throws(GeoError) {
+            let dataset = try Dataset(path: source, access: .update)
+            let band = try dataset.band(1)
+            band.setDescription(layer.rawValue)
+            band.setUnit(layer.units)
+            try band.setNoDataValue(layer.noData)
+            band.setMetadata("DESCRIPTION", layer.description)
+            band.setMetadata("UNITS", layer.units)
+            try dataset.setMetadata("TITLE", "Soil Carbon Hotspots: \(layer.rawValue)")
+            try dataset.setMetadata("CONFIG_SHA256", provenance.configSHA256)
+            try dataset.setMetadata("MODEL", modelSummary)
+            try dataset.setMetadata("INPUTS", provenance.inputs.joined(separator: ";"))
+            try dataset.setMetadata("SOFTWARE", "hotspot \(SoftwareVersion.hotspot), GDAL \(GDALRuntime.version)")
+            if provenance.synthetic {
+                try dataset.setMetadata("SYNTHETIC", "YES: computed from synthetic demo inputs, not real data")
+            }
+            let codec: COGCompression = compression.compression == "deflate"
+                ? .deflate(level: compression.level) : .zstd(level: compression.level)
+            try dataset.writeCOG(to: target, compression: codec, predictor: true,
+                                 overviewResampling: layer.overviewResampling)
+            try dataset.close()
+        } catch {
+            throw .output(path: target, reason: error.description)
+        }
+        let size = ((try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int64) ?? 0
+        return RunRecord.Output(file: layer.fileName, units: layer.units, description: layer.description,
+                                noData: layer.noData, sizeBytes: size, sha256: SHA256.file(target) ?? "")
+    }
+
+    var modelSummary: String {
+        let p = provenance.model
+        return "horizon_years=\(p.horizonYears) depth_cm=\(p.depthCentimetres) "
+            + "bulk_density_default=\(p.bulkDensityDefault) r_max=\(p.rMaxTonnesPerHectareYear) "
+            + "warming_degC=\(p.warmingDegC) sensitivity=\(p.sensitivity) hotspot_percentile=\(p.hotspotPercentile)"
+    }
+}
+
+/// Results of the parallel COG writes, one slot each.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<RunRecord.Output, PipelineError>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: Result<RunRecord.Output, PipelineError>) {
+        lock.lock()
+        slots[i] = value
+        lock.unlock()
+    }
+
+    func get(_ i: Int) -> Result<RunRecord.Output, PipelineError>? {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[i]
+    }
+}

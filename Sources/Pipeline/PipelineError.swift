@@ -1,0 +1,23 @@
+import GeoKit
+import HotspotConfig
+
+/// Why a run stopped. Every case reads as one sentence for the CLI.
+public enum PipelineError: Error, Sendable, CustomStringConvertible {
+    case config(ConfigError)
+    case layer(role: String, path: String, GeoError)
+    case grid(GeoError)
+    case output(path: String, reason: String)
+    case cancelled
+
+    public var description: String {
+        switch self {
+        case let .config(error): "configuration error: \(error)"
+        case let .layer(role, path, error):
+            if case let .openFailed(_, reason) = error { "layer '\(role)' (\(path)): cannot open: \(reason)" }
+            else { "layer '\(role)' (\(path)): \(error)" }
+        case let .grid(error): "target grid: \(error)"
+        case let .output(path, reason): "cannot write \(path): \(reason)"
+        case .cancelled: "the run was cancelled"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// `run.json`: everything needed to know what a run did and to reproduce it.
+public struct RunRecord: Codable, Sendable {
+    public struct Input: Codable, Sendable {
+        public var role: String
+        public var path: String
+        public var band: Int
+        public var units: String
+        public var scale: Double
+        public var offset: Double
+        public var noData: Double?
+        public var sizeBytes: Int64?
+        /// SHA-256 of the file; nil for remote (`/vsi...`) inputs.
+        public var sha256: String?
+        public var crs: String
+        public var width: Int
+        public var height: Int
+        public var geoTransform: [Double]
+        public var alignment: String
+        /// The `gdalwarp` arguments that reproduce the alignment, when warped.
+        public var gdalwarpArguments: [String]?
+        public var synthetic: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case role, path, band, units, scale, offset, noData = "nodata", sizeBytes = "size_bytes", sha256, crs, width,
+                 height, geoTransform = "geotransform", alignment, gdalwarpArguments = "gdalwarp_arguments", synthetic
+        }
+    }
+
+    public struct Output: Codable, Sendable {
+        public var file: String
+        public var units: String
+        public var description: String
+        public var noData: Double
+        public var sizeBytes: Int64
+        public var sha256: String
+
+        enum CodingKeys: String, CodingKey {
+            case file, units, description, noData = "nodata", sizeBytes = "size_bytes", sha256
+        }
+    }
+
+    public struct Software: Codable, Sendable {
+        public var hotspot: String
+        public var gdal: String
+    }
+
+    public var runID: String
+    public var createdAt: String
+    public var config: String
+    public var configSHA256: String
+    public var grid: [String: String]
+    public var inputs: [Input]
+    public var model: [String: Double]
+    public var manageable: [String: Double]
+    public var vulnerability: [String: Double]
+    public var landcoverLegend: String
+    public var scoreDefinition: String
+    public var outputs: [String: Output]
+    public var statistics: [String: LayerStatistics]
+    public var hotspotClasses: ClassStatistics
+    public var timingsSeconds: [String: Double]
+    public var software: Software
+    public var synthetic: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case runID = "run_id", createdAt = "created_at", config, configSHA256 = "config_sha256", grid, inputs, model,
+             manageable, vulnerability, landcoverLegend = "landcover_legend", scoreDefinition = "score_definition",
+             outputs, statistics, hotspotClasses = "hotspot_classes", timingsSeconds = "timings_seconds", software,
+             synthetic
+    }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}
+
+/// The software version written into provenance.
+public enum SoftwareVersion {
+    public static let hotspot = "0.1.0"
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GeoKit
+import HotspotConfig
+import HotspotModel
+
+/// Pass 1: reads every layer strip by strip on the target grid, computes the physical rasters (sequestration rate,
+/// expected loss) and the land-cover group, writes them to intermediate files and builds the area-weighted histograms
+/// that pass 2 turns into scores.
+struct ScoringPass {
+    let sources: [LayerRole: LayerSource]
+    let grid: Grid
+    let rowAreasKm2: [Double]
+    let scorer: BlockScorer
+    let legend: LandCoverClasses
+    let stripRows: Int
+    let workers: Int
+
+    struct Result {
+        var rate: PercentileHistogram
+        var loss: PercentileHistogram
+        var rateStatistics: LayerStatistics
+        var lossStatistics: LayerStatistics
+    }
+
+    /// One worker's readers and buffers.
+    struct Worker {
+        var readers: [LayerRole: LayerReader]
+        let buffers: [LayerRole: BlockBuffer<Float>]
+        let groups: BlockBuffer<UInt8>
+        let codes: BlockBuffer<Int32>
+        let rate: BlockBuffer<Float>
+        let loss: BlockBuffer<Float>
+    }
+
+    func run(workspace: RunWorkspace, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError) -> Result {
+        let sink = try Sink(workspace: workspace, grid: grid)
+        let strips = Window.strips(width: grid.width, height: grid.height, rows: stripRows)
+        let progress = ProgressCounter(phase: .scoring, total: strips.count, report: report)
+        let capacity = stripRows * grid.width
+        try forEachStrip(strips, workers: workers, makeState: { () throws(PipelineError) -> Worker in
+            var readers: [LayerRole: LayerReader] = [:]
+            var buffers: [LayerRole: BlockBuffer<Float>] = [:]
+            for (role, source) in sources {
+                readers[role] = try source.open()
+                if role != .landcover { buffers[role] = BlockBuffer(count: capacity, value: .nan) }
+            }
+            return Worker(readers: readers, buffers: buffers, groups: BlockBuffer(count: capacity, value: 0),
+                          codes: BlockBuffer(count: capacity, value: 0), rate: BlockBuffer(count: capacity, value: 0),
+                          loss: BlockBuffer(count: capacity, value: 0))
+        }, body: { (worker: inout Worker, window: Window) throws(PipelineError) in
+            let n = window.pixelCount
+            for (role, buffer) in worker.buffers {
+                try worker.readers[role]!.read(window, into: buffer.pointer)
+            }
+            try worker.readers[.landcover]!.readGroups(window, legend: legend, scratch: worker.codes.pointer,
+                                                       into: worker.groups.pointer)
+            let inputs = ScoringInputs(
+                soc: worker.buffers[.soc]!.prefix(n), clay: worker.buffers[.clay]!.prefix(n),
+                silt: worker.buffers[.silt]?.prefix(n), bulkDensity: worker.buffers[.bulkDensity]?.prefix(n),
+                tmean: worker.buffers[.tmean]!.prefix(n), precip: worker.buffers[.precip]!.prefix(n),
+                group: worker.groups.prefix(n))
+            scorer.score(inputs, range: 0..<n, rate: worker.rate.pointer, loss: worker.loss.pointer)
+            try sink.accept(window, rate: worker.rate.prefix(n), loss: worker.loss.prefix(n),
+                            groups: worker.groups.prefix(n), rowAreasKm2: rowAreasKm2)
+            progress.step(pixels: n)
+        })
+        return try sink.finish()
+    }
+
+    /// What the workers share: the intermediate files and the histograms, behind one lock (writes are sequential in
+    /// GDAL anyway, and the histogram update is cheap next to reading and warping).
+    final class Sink: @unchecked Sendable {
+        private let lock = NSLock()
+        private let rateFile: Dataset, lossFile: Dataset, groupFile: Dataset
+        private let rateBand: Band, lossBand: Band, groupBand: Band
+        private var result = Result(rate: PercentileHistogram(), loss: PercentileHistogram(),
+                                    rateStatistics: LayerStatistics(), lossStatistics: LayerStatistics())
+
+        init(workspace: RunWorkspace, grid: Grid) throws(PipelineError) {
+            rateFile = try workspace.createIntermediate("rate.tif", grid: grid, type: .float32,
+                                                        noData: Double(OutputLayer.floatNoData))
+            lossFile = try workspace.createIntermediate("loss.tif", grid: grid, type: .float32,
+                                                        noData: Double(OutputLayer.floatNoData))
+            groupFile = try workspace.createIntermediate("group.tif", grid: grid, type: .byte,
+                                                         noData: Double(LandCoverGroup.noDataCode))
+            do throws(GeoError) {
+                (rateBand, lossBand, groupBand) = (try rateFile.band(1), try lossFile.band(1), try groupFile.band(1))
+            } catch {
+                throw .output(path: workspace.work, reason: error.description)
+            }
+        }
+
+        func accept(
+            _ window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>,
+            groups: UnsafeBufferPointer<UInt8>, rowAreasKm2: [Double]
+        ) throws(PipelineError) {
+            lock.lock()
+            defer { lock.unlock() }
+            do throws(GeoError) {
+                try rateBand.write(window, from: rate)
+                try lossBand.write(window, from: loss)
+                try groupBand.write(window, from: groups)
+            } catch {
+                throw .output(path: error.description, reason: "writing intermediate values failed")
+            }
+            let water = LandCoverGroup.water.rawValue, noData = OutputLayer.floatNoData
+            for r in 0..<window.height {
+                let area = rowAreasKm2[window.row + r]
+                let range = r * window.width..<(r + 1) * window.width
+                let rowGroups = UnsafeBufferPointer(rebasing: groups[range])
+                let rowRate = UnsafeBufferPointer(rebasing: rate[range])
+                let rowLoss = UnsafeBufferPointer(rebasing: loss[range])
+                // The score population: valid pixels on land (rate and loss are nodata together).
+                let isLand: (Int) -> Bool = { rowGroups[$0] != water && rowRate[$0] != noData }
+                result.rate.add(rowRate, include: isLand, pixelArea: area)
+                result.loss.add(rowLoss, include: isLand, pixelArea: area)
+                result.rateStatistics.add(rowRate, include: isLand, pixelAreaKm2: area)
+                result.lossStatistics.add(rowLoss, include: isLand, pixelAreaKm2: area)
+            }
+        }
+
+        func finish() throws(PipelineError) -> Result {
+            do throws(GeoError) {
+                try rateFile.close()
+                try lossFile.close()
+                try groupFile.close()
+            } catch {
+                throw .output(path: rateFile.path, reason: error.description)
+            }
+            result.rate.finalize()
+            result.loss.finalize()
+            result.rateStatistics.finish()
+            result.lossStatistics.finish()
+            for (histogram, path) in [(result.rate, \Result.rateStatistics), (result.loss, \Result.lossStatistics)] {
+                result[keyPath: path].p10 = histogram.value(atPercentile: 10).map(Double.init)
+                result[keyPath: path].p50 = histogram.value(atPercentile: 50).map(Double.init)
+                result[keyPath: path].p90 = histogram.value(atPercentile: 90).map(Double.init)
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Hotspot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hotspot",
+        abstract: "Soil Carbon Hotspots: where soil organic carbon can be gained, and where its loss is most urgent to stop.",
+        subcommands: [DemoDataCommand.self, RunCommand.self])
+}
+
+/// The option every command shares.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "Configuration file.")
+    var config = "Config/hotspot.yaml"
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import HotspotConfig
+import Pipeline
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Align the layers, score every pixel, and publish the run's COGs and run.json as 'latest'.")
+
+    @OptionGroup var common: ConfigOption
+
+    @Option(help: "Output folder (overrides output.dir of the configuration).")
+    var out: String?
+
+    func run() throws {
+        let config: HotspotConfiguration
+        do {
+            config = try HotspotConfiguration.load(path: common.config)
+        } catch {
+            Terminal.error(error.description)
+            throw ExitCode.failure
+        }
+        let start = Date()
+        let options = HotspotRun.Options(outputDirectory: out, progress: { progress in
+            var line = "\(progress.phase.rawValue): \(progress.done)/\(progress.total)"
+            if progress.pixelsPerSecond > 0 { line += String(format: ", %.1f Mpx/s", progress.pixelsPerSecond / 1e6) }
+            if let eta = progress.etaSeconds, progress.done < progress.total { line += String(format: ", ETA %.0f s", eta) }
+            Terminal.progress(line)
+        })
+        do {
+            let result = try HotspotRun.execute(config, options: options)
+            Terminal.endProgress()
+            let classes = result.record.hotspotClasses.areaKm2
+            let pixels = Int(result.record.grid["width"]!)! * Int(result.record.grid["height"]!)!
+            Terminal.info(String(
+                format: "run %@: %d px in %.1f s; hotspots: sequestration %.0f km2, loss %.0f km2, both %.0f km2 -> %@",
+                result.runID, pixels, Date().timeIntervalSince(start),
+                classes["sequestration hotspot"] ?? 0, classes["loss hotspot"] ?? 0,
+                classes["sequestration and loss hotspot"] ?? 0, result.directory))
+        } catch {
+            Terminal.endProgress()
+            Terminal.error(error.description)
+            throw ExitCode.failure
+        }
+    }
+}

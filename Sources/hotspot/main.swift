@@ -1,2 +1,0 @@
-import GeoKit
-print(GDALRuntime.version)
