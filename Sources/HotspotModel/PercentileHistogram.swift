@@ -35,17 +35,40 @@ public struct PercentileHistogram: Sendable {
     public mutating func add(
         _ values: UnsafeBufferPointer<Float>, include: (Int) -> Bool, pixelArea: Double
     ) {
-        for i in values.indices {
-            let v = values[i]
-            guard v.isFinite, include(i) else { continue }
-            let b = Self.bin(of: v)
-            area[b] += pixelArea
-            count[b] &+= 1
-            if v < low[b] { low[b] = v }
-            if v > high[b] { high[b] = v }
-            totalArea += pixelArea
-            totalCount += 1
+        var addedArea = 0.0, addedCount = 0
+        area.withUnsafeMutableBufferPointer { area in
+            count.withUnsafeMutableBufferPointer { count in
+                low.withUnsafeMutableBufferPointer { low in
+                    high.withUnsafeMutableBufferPointer { high in
+                        for i in values.indices {
+                            let v = values[i]
+                            guard v.isFinite, include(i) else { continue }
+                            let b = Self.bin(of: v)
+                            area[b] += pixelArea
+                            count[b] &+= 1
+                            if v < low[b] { low[b] = v }
+                            if v > high[b] { high[b] = v }
+                            addedArea += pixelArea
+                            addedCount += 1
+                        }
+                    }
+                }
+            }
         }
+        totalArea += addedArea
+        totalCount += addedCount
+    }
+
+    /// Adds another histogram's values (the workers of a pass each fill their own).
+    public mutating func merge(_ other: PercentileHistogram) {
+        for b in area.indices where other.count[b] > 0 {
+            area[b] += other.area[b]
+            count[b] &+= other.count[b]
+            low[b] = min(low[b], other.low[b])
+            high[b] = max(high[b], other.high[b])
+        }
+        totalArea += other.totalArea
+        totalCount += other.totalCount
     }
 
     /// Adds one value.
@@ -90,13 +113,42 @@ public struct PercentileHistogram: Sendable {
     }
 
     /// Scores a whole block: `out[i] = score(values[i])`, or `noData` where the value is not finite or `include` says no.
+    /// The same arithmetic as `score(_:)`, over raw pointers: no reference counting or bounds checks per pixel.
     public func scores(
         _ values: UnsafeBufferPointer<Float>, include: (Int) -> Bool, into out: UnsafeMutableBufferPointer<Float>,
         noData: Float
     ) {
-        for i in values.indices {
-            let s = include(i) ? score(values[i]) : .nan
-            out[i] = s.isNaN ? noData : s
+        guard totalArea > 0 else {
+            for i in values.indices { out[i] = noData }
+            return
+        }
+        let total = totalArea
+        area.withUnsafeBufferPointer { area in
+            count.withUnsafeBufferPointer { count in
+                low.withUnsafeBufferPointer { low in
+                    high.withUnsafeBufferPointer { high in
+                        below.withUnsafeBufferPointer { below in
+                            for i in values.indices {
+                                let v = values[i]
+                                guard v.isFinite, include(i) else {
+                                    out[i] = noData
+                                    continue
+                                }
+                                let b = Self.bin(of: v)
+                                let n = count[b]
+                                var rank = below[b]
+                                if n > 1 && low[b] != high[b] {
+                                    let fraction = Double(min(max((v - low[b]) / (high[b] - low[b]), 0), 1))
+                                    rank += (fraction * Double(n - 1) + 0.5) * (area[b] / Double(n))
+                                } else if n > 0 {
+                                    rank += area[b] / 2
+                                }
+                                out[i] = Float(100 * rank / total)
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -31,7 +31,7 @@ public enum HotspotRun {
     ) throws(PipelineError) -> Result {
         GDALRuntime.initialize()
         // Bounded block cache: the passes stream, nothing gains from caching more than a few strips.
-        if ProcessInfo.processInfo.environment["GDAL_CACHEMAX"] == nil { GDALRuntime.setOption("GDAL_CACHEMAX", "192") }
+        if ProcessInfo.processInfo.environment["GDAL_CACHEMAX"] == nil { GDALRuntime.setOption("GDAL_CACHEMAX", "64") }
         var timings: [String: Double] = [:]
         var clock = Date()
         func lap(_ name: String) {
@@ -132,6 +132,8 @@ public enum HotspotRun {
         let size = local ? (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64 : nil
         var arguments: [String]?
         if case let .warped(resampling) = source.alignment {
+            arguments = Dataset.warpArguments(onto: source.target, resampling: resampling, noData: source.spec.noData)
+        } else if case let .resampled(resampling) = source.alignment {
             arguments = Dataset.warpArguments(onto: source.target, resampling: resampling, noData: source.spec.noData)
         }
         let g = source.sourceGrid

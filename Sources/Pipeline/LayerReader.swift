@@ -20,13 +20,28 @@ public final class LayerReader {
                height: window.height)
     }
 
+    /// Reads the target `window` from the source into `buffer`, by the alignment the plan chose.
+    private func readRaw<T: RasterElement>(_ window: Window, into buffer: UnsafeMutableBufferPointer<T>) throws(GeoError) {
+        guard case let .resampled(resampling) = source.alignment else {
+            try band.read(sourceWindow(window), into: buffer)
+            return
+        }
+        let s = source.sourceGrid.geoTransform, t = source.target.geoTransform
+        let x = (t.originX + Double(window.column) * t.pixelWidth - s.originX) / s.pixelWidth
+        let y = (t.originY + Double(window.row) * t.pixelHeight - s.originY) / s.pixelHeight
+        let fractional = (x: x, y: y, width: Double(window.width) * t.pixelWidth / s.pixelWidth,
+                          height: Double(window.height) * t.pixelHeight / s.pixelHeight)
+        try band.read(fractional: fractional, into: buffer, bufferWidth: window.width, bufferHeight: window.height,
+                      resampling: resampling)
+    }
+
     private func fail(_ error: GeoError) -> PipelineError {
         .layer(role: source.spec.role.rawValue, path: source.spec.path, error)
     }
 
     /// Reads a continuous layer's window into `buffer` (window-sized).
     public func read(_ window: Window, into buffer: UnsafeMutableBufferPointer<Float>) throws(PipelineError) {
-        do { try band.read(sourceWindow(window), into: buffer) } catch { throw fail(error) }
+        do { try readRaw(window, into: buffer) } catch { throw fail(error) }
         let scale = Float(source.spec.scale), add = Float(source.spec.offset)
         let identity = scale == 1 && add == 0
         if let noData = source.noData {
@@ -46,7 +61,7 @@ public final class LayerReader {
         _ window: Window, legend: LandCoverClasses, scratch: UnsafeMutableBufferPointer<Int32>,
         into groups: UnsafeMutableBufferPointer<UInt8>
     ) throws(PipelineError) {
-        do { try band.read(sourceWindow(window), into: scratch) } catch { throw fail(error) }
+        do { try readRaw(window, into: scratch) } catch { throw fail(error) }
         let noData = source.noData.map { Int32(exactly: $0) } ?? nil
         legend.groupByCode.withUnsafeBufferPointer { table in
             let top = Int32(table.count)

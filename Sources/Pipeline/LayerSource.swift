@@ -9,7 +9,9 @@ public struct LayerSource: Sendable {
     public enum Alignment: Sendable, Equatable {
         /// Same CRS and pixel size; the target's pixel (0, 0) is the source's (column, row).
         case direct(column: Int, row: Int)
-        /// Warped with `gdalwarp` semantics.
+        /// Same CRS, north-up, another pixel size or origin: GDAL's resampled RasterIO over a fractional window.
+        case resampled(resampling: Resampling)
+        /// Another CRS: warped with `gdalwarp` semantics.
         case warped(resampling: Resampling)
     }
 
@@ -41,8 +43,11 @@ public struct LayerSource: Sendable {
             if let offset = directOffset(source: grid, sourceCRS: sourceCRS, target: target, targetCRS: targetCRS) {
                 alignment = .direct(column: offset.column, row: offset.row)
             } else {
-                alignment = .warped(resampling: chooseResampling(spec: spec, sourceResolution: resolution,
-                                                                 targetResolution: abs(target.geoTransform.pixelWidth)))
+                let resampling = chooseResampling(spec: spec, sourceResolution: resolution,
+                                                  targetResolution: abs(target.geoTransform.pixelWidth))
+                let sameCRS = grid.geoTransform.isNorthUp && target.geoTransform.isNorthUp
+                    && sourceCRS.isSame(as: targetCRS)
+                alignment = sameCRS ? .resampled(resampling: resampling) : .warped(resampling: resampling)
             }
             return LayerSource(spec: spec, alignment: alignment, target: target, noData: noData, sourceGrid: grid,
                                sourceResolutionInTarget: resolution,
@@ -129,6 +134,8 @@ public struct LayerSource: Sendable {
             switch alignment {
             case let .direct(column, row):
                 return LayerReader(source: self, band: try dataset.band(spec.band), offset: (column, row))
+            case .resampled:
+                return LayerReader(source: self, band: try dataset.band(spec.band), offset: (0, 0))
             case let .warped(resampling):
                 let warped = try dataset.warped(onto: target, resampling: resampling, noData: spec.noData,
                                                 band: spec.band)
@@ -143,6 +150,7 @@ public struct LayerSource: Sendable {
     public var alignmentSummary: String {
         switch alignment {
         case let .direct(column, row): "direct read at pixel offset (\(column), \(row))"
+        case let .resampled(resampling): "GDAL resampled read (\(resampling.rawValue)), same CRS"
         case let .warped(resampling): "gdalwarp -r \(resampling.rawValue) onto the target grid"
         }
     }

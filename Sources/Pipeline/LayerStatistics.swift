@@ -26,6 +26,15 @@ public struct LayerStatistics: Codable, Sendable, Equatable {
         }
     }
 
+    /// Adds another worker's statistics (before `finish`).
+    mutating func merge(_ other: LayerStatistics) {
+        validPixels += other.validPixels
+        validAreaKm2 += other.validAreaKm2
+        weightedSum += other.weightedSum
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+    }
+
     mutating func finish() {
         mean = validAreaKm2 > 0 ? weightedSum / validAreaKm2 : 0
         if validPixels == 0 { min = 0; max = 0 }

@@ -9,19 +9,22 @@ import GeoKit
 func forEachStrip<State>(
     _ strips: [Window], workers: Int,
     makeState: () throws(PipelineError) -> State,
-    body: (inout State, Window) throws(PipelineError) -> Void
+    body: (inout State, Window) throws(PipelineError) -> Void,
+    finish: (State) -> Void = { _ in }
 ) throws(PipelineError) {
     let shared = StripQueue(count: strips.count)
     // The closures run on several threads at once by design: each worker's GDAL handles live in its own `State`,
     // and callers put what the workers share (writers, histograms) behind a lock.
     nonisolated(unsafe) let makeState = makeState
     nonisolated(unsafe) let body = body
+    nonisolated(unsafe) let finish = finish
     DispatchQueue.concurrentPerform(iterations: max(1, min(workers, strips.count))) { _ in
         do throws(PipelineError) {
             var state = try makeState()
             while let index = shared.next() {
                 try body(&state, strips[index])
             }
+            finish(state)
         } catch {
             shared.fail(error)
         }

@@ -30,6 +30,9 @@ struct ScoringPass {
         let codes: BlockBuffer<Int32>
         let rate: BlockBuffer<Float>
         let loss: BlockBuffer<Float>
+        /// This worker's share of the histograms and statistics, merged when it is done.
+        var partial = Result(rate: PercentileHistogram(), loss: PercentileHistogram(),
+                             rateStatistics: LayerStatistics(), lossStatistics: LayerStatistics())
     }
 
     func run(workspace: RunWorkspace, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError) -> Result {
@@ -60,15 +63,38 @@ struct ScoringPass {
                 tmean: worker.buffers[.tmean]!.prefix(n), precip: worker.buffers[.precip]!.prefix(n),
                 group: worker.groups.prefix(n))
             scorer.score(inputs, range: 0..<n, rate: worker.rate.pointer, loss: worker.loss.pointer)
-            try sink.accept(window, rate: worker.rate.prefix(n), loss: worker.loss.prefix(n),
+            try sink.write(window, rate: worker.rate.prefix(n), loss: worker.loss.prefix(n),
+                           groups: worker.groups.prefix(n))
+            Self.accumulate(&worker.partial, window: window, rate: worker.rate.prefix(n), loss: worker.loss.prefix(n),
                             groups: worker.groups.prefix(n), rowAreasKm2: rowAreasKm2)
             progress.step(pixels: n)
-        })
+        }, finish: { worker in sink.merge(worker.partial) })
         return try sink.finish()
     }
 
-    /// What the workers share: the intermediate files and the histograms, behind one lock (writes are sequential in
-    /// GDAL anyway, and the histogram update is cheap next to reading and warping).
+    /// Adds a strip's valid land pixels to the histograms and statistics, each weighted by its row's true area.
+    static func accumulate(
+        _ result: inout Result, window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>,
+        groups: UnsafeBufferPointer<UInt8>, rowAreasKm2: [Double]
+    ) {
+        let water = LandCoverGroup.water.rawValue, noData = OutputLayer.floatNoData
+        for r in 0..<window.height {
+            let area = rowAreasKm2[window.row + r]
+            let range = r * window.width..<(r + 1) * window.width
+            let rowGroups = UnsafeBufferPointer(rebasing: groups[range])
+            let rowRate = UnsafeBufferPointer(rebasing: rate[range])
+            let rowLoss = UnsafeBufferPointer(rebasing: loss[range])
+            // The score population: valid pixels on land (rate and loss are nodata together).
+            let isLand: (Int) -> Bool = { rowGroups[$0] != water && rowRate[$0] != noData }
+            result.rate.add(rowRate, include: isLand, pixelArea: area)
+            result.loss.add(rowLoss, include: isLand, pixelArea: area)
+            result.rateStatistics.add(rowRate, include: isLand, pixelAreaKm2: area)
+            result.lossStatistics.add(rowLoss, include: isLand, pixelAreaKm2: area)
+        }
+    }
+
+    /// What the workers share: the intermediate files (writes are sequential in GDAL anyway) and the merged
+    /// histograms, behind one lock.
     final class Sink: @unchecked Sendable {
         private let lock = NSLock()
         private let rateFile: Dataset, lossFile: Dataset, groupFile: Dataset
@@ -90,9 +116,9 @@ struct ScoringPass {
             }
         }
 
-        func accept(
+        func write(
             _ window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>,
-            groups: UnsafeBufferPointer<UInt8>, rowAreasKm2: [Double]
+            groups: UnsafeBufferPointer<UInt8>
         ) throws(PipelineError) {
             lock.lock()
             defer { lock.unlock() }
@@ -103,20 +129,15 @@ struct ScoringPass {
             } catch {
                 throw .output(path: error.description, reason: "writing intermediate values failed")
             }
-            let water = LandCoverGroup.water.rawValue, noData = OutputLayer.floatNoData
-            for r in 0..<window.height {
-                let area = rowAreasKm2[window.row + r]
-                let range = r * window.width..<(r + 1) * window.width
-                let rowGroups = UnsafeBufferPointer(rebasing: groups[range])
-                let rowRate = UnsafeBufferPointer(rebasing: rate[range])
-                let rowLoss = UnsafeBufferPointer(rebasing: loss[range])
-                // The score population: valid pixels on land (rate and loss are nodata together).
-                let isLand: (Int) -> Bool = { rowGroups[$0] != water && rowRate[$0] != noData }
-                result.rate.add(rowRate, include: isLand, pixelArea: area)
-                result.loss.add(rowLoss, include: isLand, pixelArea: area)
-                result.rateStatistics.add(rowRate, include: isLand, pixelAreaKm2: area)
-                result.lossStatistics.add(rowLoss, include: isLand, pixelAreaKm2: area)
-            }
+        }
+
+        func merge(_ partial: Result) {
+            lock.lock()
+            defer { lock.unlock() }
+            result.rate.merge(partial.rate)
+            result.loss.merge(partial.loss)
+            result.rateStatistics.merge(partial.rateStatistics)
+            result.lossStatistics.merge(partial.lossStatistics)
         }
 
         func finish() throws(PipelineError) -> Result {

@@ -1,0 +1,50 @@
+# Soil Carbon Hotspots: `make demo` and `make test` work on a fresh Debian 12 machine (they install what they need).
+SHELL := /bin/bash
+SWIFT ?= swift
+HOTSPOT := .build/release/hotspot
+# System libraries and tools: GDAL/PROJ/GEOS headers for the C modules, GDAL's command-line tools and Python
+# bindings as test oracles and benchmark peers (never used by the product itself).
+APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev gdal-bin python3-gdal python3-numpy pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build demo demo-data run test bench-pipeline landmask clean
+
+# Installs the apt packages that are missing (nothing when all are there).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product hotspot
+
+# Synthetic demo inputs (deterministic; skipped when present).
+demo-data: build
+	@[ -f Rasters/demo/landcover.tif ] || $(HOTSPOT) demo-data --out Rasters/demo
+
+run: demo-data
+	$(HOTSPOT) run --config Config/hotspot.yaml
+
+demo: run
+	@echo "Demo run published in Rasters/derived/latest (see run.json there)."
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+# Benchmarks are run by hand: they compare against GDAL's own tools in the same run.
+bench-pipeline: build
+	Benchmarks/pipeline.sh
+
+# Regenerates the committed land mask from GSHHG shorelines (needs Debian's gmt and gmt-gshhg-low).
+landmask:
+	$(SUDO) apt-get install -y -qq gmt gmt-gshhg-low
+	gmt grdlandmask -R-180/180/-60/84 -I0.05 -r -Di -N0/1/2/1/2 -A300 -G/tmp/landmask.nc
+	gdal_translate -q -ot Byte -a_srs EPSG:4326 -a_nodata none -co COMPRESS=DEFLATE -co PREDICTOR=2 -co ZLEVEL=9 \
+	  -co TILED=YES -mo "SOURCE=GSHHG intermediate shorelines via GMT grdlandmask -Di -N0/1/2/1/2 -A300 (0 ocean, 1 land, 2 lake)" \
+	  /tmp/landmask.nc Config/demo/landmask.tif
+
+clean:
+	rm -rf .build Rasters/derived Rasters/demo
