@@ -74,11 +74,13 @@ struct SyntheticWorld: Sendable {
         return max(2, (12 + 95 * wet * cold) * factor * exp(0.18 * soilNoise.value(lon: lon, lat: lat)))
     }
 
-    /// Clay and silt contents, % mass.
+    /// Clay and silt contents, % mass. Sandy regions (dunes, outwash plains, podzols) have little fine earth, so
+    /// their SOC is close to saturation and the deficit, not productivity, limits the rate there.
     func texture(lon: Double, lat: Double) -> (clay: Double, silt: Double) {
         let tropical = exp(-pow(lat / 20, 2))
-        let clay = min(60, max(3, 20 + 14 * tropical + 14 * textureNoise.value(lon: lon, lat: lat)))
-        let silt = min(95 - clay, max(5, 32 + 14 * textureNoise.value(lon: lon + 90, lat: -lat)))
+        let sandy = min(0.85, max(0, 2.5 * (textureNoise.value(lon: -lon, lat: lat + 30) - 0.05)))
+        let clay = min(60, max(2, (20 + 14 * tropical + 14 * textureNoise.value(lon: lon, lat: lat)) * (1 - sandy)))
+        let silt = min(95 - clay, max(3, (32 + 14 * textureNoise.value(lon: lon + 90, lat: -lat)) * (1 - 0.8 * sandy)))
         return (clay, silt)
     }
 }

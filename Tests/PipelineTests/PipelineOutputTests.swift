@@ -1,0 +1,71 @@
+import Foundation
+import GeoKit
+import HotspotConfig
+import Pipeline
+import Testing
+
+@Suite(.serialized) struct PipelineOutputTests {
+    @Test func outputsAreValidCOGsWithNodataUnitsAndDescriptions() throws {
+        let folder = TemporaryFolder()
+        let run = try HotspotRun.execute(try DemoFixture.config(output: folder.file("derived")))
+        for output in OutputLayer.allCases {
+            let path = run.directory + "/" + output.fileName
+            let info = try runTool("gdalinfo", [path])
+            #expect(info.status == 0)
+            #expect(info.out.contains("LAYOUT=COG"), "\(output.rawValue) is not a COG")
+            #expect(info.out.contains("Overviews:"), "\(output.rawValue) has no overviews")
+            #expect(info.out.contains("COMPRESSION=ZSTD"))
+            #expect(info.out.contains("NoData Value=\(output == .hotspotClass ? "255" : "-9999")"))
+            #expect(info.out.contains("Unit Type: \(output.units)"))
+            #expect(info.out.contains("Description = \(output.rawValue)"))
+            #expect(info.out.contains("SYNTHETIC=YES"), "outputs of demo inputs are marked synthetic")
+            #expect(info.out.contains("CONFIG_SHA256=\(run.record.configSHA256)"))
+        }
+        // `latest` names the run, and run.json describes it completely.
+        let latest = try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("derived/latest"))
+        #expect(latest == run.runID)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run.directory + "/run.json"))) as! [String: Any]
+        for key in ["run_id", "config_sha256", "inputs", "model", "manageable", "vulnerability", "statistics", "timings_seconds",
+                    "software", "outputs", "hotspot_classes", "grid"] {
+            #expect(json[key] != nil, "run.json lacks \(key)")
+        }
+        let inputs = json["inputs"] as! [[String: Any]]
+        #expect(inputs.count == 6)
+        for input in inputs {
+            let path = input["path"] as! String
+            let sha = try runTool("sha256sum", [path]).out.split(separator: " ").first.map(String.init)
+            #expect(input["sha256"] as? String == sha, "checksum of \(path)")
+            #expect((input["size_bytes"] as? Int) == (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int))
+        }
+        let outputs = json["outputs"] as! [String: [String: Any]]
+        for (name, output) in outputs {
+            let sha = try runTool("sha256sum", [run.directory + "/\(name).tif"]).out.split(separator: " ").first.map(String.init)
+            #expect(output["sha256"] as? String == sha, "checksum of \(name)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: run.directory + "/work"), "intermediate files are removed")
+    }
+
+    @Test func twoRunsOnTheSameInputsGiveByteIdenticalRasters() throws {
+        let folder = TemporaryFolder()
+        let config = try DemoFixture.config(output: folder.file("derived"))
+        let first = try HotspotRun.execute(config)
+        let second = try HotspotRun.execute(config)
+        #expect(first.runID != second.runID)
+        for output in OutputLayer.allCases {
+            let a = try Data(contentsOf: URL(fileURLWithPath: first.directory + "/" + output.fileName))
+            let b = try Data(contentsOf: URL(fileURLWithPath: second.directory + "/" + output.fileName))
+            #expect(a == b, "\(output.rawValue) differs between runs")
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("derived/latest")) == second.runID)
+    }
+
+    @Test func areasAndStatisticsAreTrueAreas() throws {
+        let folder = TemporaryFolder()
+        let run = try HotspotRun.execute(try DemoFixture.config(output: folder.file("derived")))
+        // Land between 60 S and 84 N is about 134 million km2 (149 million with Antarctica's 14 million).
+        let land = run.record.statistics["sequestration_rate"]!.validAreaKm2
+        #expect(land > 120e6 && land < 140e6, "valid land area \(land) km2")
+        let classes = run.record.hotspotClasses.areaKm2.values.reduce(0, +)
+        #expect(abs(classes - land) / land < 1e-9, "class areas add up to the land area")
+    }
+}

@@ -1,0 +1,90 @@
+import DemoData
+import Foundation
+import GeoKit
+import HotspotConfig
+import Pipeline
+
+/// The repository root (for Config/ and the committed land mask).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// A temporary folder removed when the value is released.
+final class TemporaryFolder: Sendable {
+    let path: String
+
+    init(_ name: String = "hotspot-test") {
+        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+}
+
+/// Runs a command-line tool; returns its exit status, stdout and stderr.
+@discardableResult
+func runTool(_ tool: String, _ arguments: [String], cwd: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [tool] + arguments
+    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read before waiting: a full pipe would block the tool.
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// The demo inputs at 0.5 degree (720 x 288), made once per test process and only read afterwards.
+enum DemoFixture {
+    static let resolution = 0.5
+    static let folder = TemporaryFolder("hotspot-demo")
+    static let directory: String = {
+        let generator = DemoDataGenerator(outputDirectory: folder.path, resolution: resolution, seed: 7,
+                                          landMaskPath: repositoryRoot + "/Config/demo/landmask.tif")
+        try! generator.generate()
+        return folder.path
+    }()
+
+    /// A configuration over the demo inputs writing to `output`; `edit` may change the YAML text.
+    static func config(output: String, edit: (String) -> String = { $0 }) throws -> HotspotConfiguration {
+        var text = try String(contentsOfFile: repositoryRoot + "/Config/hotspot.yaml", encoding: .utf8)
+        text = text.replacingOccurrences(of: "Rasters/demo/", with: directory + "/")
+            .replacingOccurrences(of: "resolution: 0.05", with: "resolution: \(resolution)")
+            .replacingOccurrences(of: "dir: Rasters/derived", with: "dir: \(output)")
+        return try HotspotConfiguration.parse(edit(text), file: repositoryRoot + "/Config/test.yaml")
+    }
+
+    static func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+}
+
+/// A whole single-band raster read into memory (test rasters are small).
+struct RasterArray {
+    let grid: Grid
+    let values: [Double]
+    let noData: Double?
+
+    init(path: String) throws {
+        let dataset = try Dataset(path: path)
+        let band = try dataset.band(1)
+        grid = try dataset.grid()
+        noData = band.noDataValue
+        var values = [Double](repeating: 0, count: grid.pixelCount)
+        let window = Window(column: 0, row: 0, width: grid.width, height: grid.height)
+        try values.withUnsafeMutableBufferPointer { (p) throws(GeoError) in try band.read(window, into: p) }
+        self.values = values
+    }
+
+    func isNoData(_ i: Int) -> Bool { values[i] == noData || values[i].isNaN }
+}
+
+/// `gdallocationinfo -valonly -geoloc` at a lon/lat: the value GDAL reads for the pixel containing the point.
+func gdalLocationValue(_ path: String, lon: Double, lat: Double) throws -> Double? {
+    let result = try runTool("gdallocationinfo", ["-valonly", "-geoloc", path, "\(lon)", "\(lat)"])
+    return Double(result.out.trimmingCharacters(in: .whitespacesAndNewlines))
+}
