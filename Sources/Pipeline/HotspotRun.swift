@@ -10,8 +10,9 @@ public enum HotspotRun {
         /// Overrides `output.dir` of the configuration.
         public var outputDirectory: String?
         public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        /// Rows per strip: a multiple of 128 (the warped VRTs' block height) keeps every warp done once.
-        public var stripRows = 128
+        /// Rows per strip; nil chooses 128 (the warped VRTs' block height, so no block is warped twice), fewer when
+        /// the grid is so wide that a strip would pass 2 Mpx: memory stays bounded whatever the raster's size.
+        public var stripRows: Int?
         public var progress: (@Sendable (RunProgress) -> Void)?
 
         public init(outputDirectory: String? = nil, progress: (@Sendable (RunProgress) -> Void)? = nil) {
@@ -53,17 +54,18 @@ public enum HotspotRun {
         let runID = makeRunID(configHash: configHash, outputDirectory: outputDirectory)
         let workspace = try RunWorkspace(outputDirectory: outputDirectory, runID: runID)
         let legend = config.layers[.landcover]!.classes!
+        let stripRows = options.stripRows ?? max(1, min(128, (1 << 21) / grid.width))
 
         let scored = try ScoringPass(
             sources: sources, grid: grid, rowAreasKm2: rowAreasKm2,
             scorer: BlockScorer(parameters: config.model, noData: OutputLayer.floatNoData), legend: legend,
-            stripRows: options.stripRows, workers: options.workers
+            stripRows: stripRows, workers: options.workers
         ).run(workspace: workspace, report: options.progress)
         lap("scoring")
 
         let classes = try ClassificationPass(
             grid: grid, rowAreasKm2: rowAreasKm2, rate: scored.rate, loss: scored.loss,
-            threshold: config.model.hotspotPercentile, stripRows: options.stripRows, workers: options.workers
+            threshold: config.model.hotspotPercentile, stripRows: stripRows, workers: options.workers
         ).run(workspace: workspace, report: options.progress)
         lap("classifying")
 
