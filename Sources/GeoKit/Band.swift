@@ -51,6 +51,14 @@ public final class Band {
 
     public var overviewCount: Int { Int(GDALGetOverviewCount(handle)) }
 
+    /// Overview `index` (0 is the largest), as a band of the same dataset.
+    public func overview(_ index: Int) throws(GeoError) -> Band {
+        guard index >= 0, index < overviewCount, let overview = GDALGetOverview(handle, Int32(index)) else {
+            throw .noSuchBand(path: dataset.path, band: index, count: overviewCount)
+        }
+        return Band(handle: overview, dataset: dataset)
+    }
+
     /// Reads `window` into `buffer`, converted to `T`; the buffer holds `bufferWidth` x `bufferHeight` pixels row by row
     /// (the window's size unless resampled with `resampling`).
     public func read<T: RasterElement>(

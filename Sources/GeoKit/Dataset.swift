@@ -111,6 +111,16 @@ public final class Dataset {
         return Band(handle: band, dataset: self)
     }
 
+    /// Adds empty overview levels (reduction `factors`, e.g. [2, 4, 8]) to every band, to be filled by writing into
+    /// `Band.overview(_:)`; made with GDAL's "NONE" resampling, which allocates without computing.
+    public func createEmptyOverviews(factors: [Int]) throws(GeoError) {
+        var levels = factors.map(Int32.init)
+        GDALRuntime.resetError()
+        guard GDALBuildOverviews(handle, "NONE", Int32(levels.count), &levels, 0, nil, nil, nil) == CE_None else {
+            throw .writeFailed(path: path, reason: GDALRuntime.lastError(or: "cannot create overviews"))
+        }
+    }
+
     /// Metadata items of a domain (the default domain when nil).
     public func metadata(domain: String? = nil) -> [String: String] {
         Metadata.read(GDALGetMetadata(handle, domain))

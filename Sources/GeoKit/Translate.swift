@@ -17,13 +17,15 @@ extension Dataset {
         return Dataset(owning: out, path: path)
     }
 
-    /// Writes a Cloud Optimized GeoTIFF of this dataset to `path`, with internal overviews made by `overviewResampling`.
+    /// Writes a Cloud Optimized GeoTIFF of this dataset to `path`. Overviews are made by `overviewResampling`, or,
+    /// when `overviewResampling` is nil, copied from the dataset's own (see `createEmptyOverviews`).
     public func writeCOG(
         to path: String, compression: COGCompression = .zstd(level: 1), predictor: Bool,
-        overviewResampling: Resampling, blockSize: Int = 512
+        overviewResampling: Resampling?, blockSize: Int = 512
     ) throws(GeoError) {
-        var arguments = ["-of", "COG", "-co", "BLOCKSIZE=\(blockSize)", "-co", "NUM_THREADS=ALL_CPUS",
-                         "-co", "OVERVIEWS=IGNORE_EXISTING", "-co", "RESAMPLING=\(overviewResampling.gdalOverviewName)",
+        let overviews = overviewResampling.map { ["-co", "OVERVIEWS=IGNORE_EXISTING", "-co", "RESAMPLING=\($0.gdalOverviewName)"] }
+            ?? ["-co", "OVERVIEWS=FORCE_USE_EXISTING"]
+        var arguments = ["-of", "COG", "-co", "BLOCKSIZE=\(blockSize)", "-co", "NUM_THREADS=ALL_CPUS"] + overviews + [
                          "-co", "PREDICTOR=\(predictor ? "YES" : "NO")"]
         arguments += compression.creationOptions.flatMap { ["-co", $0] }
         let out = try translate(to: path, arguments: arguments)

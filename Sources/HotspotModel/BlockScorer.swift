@@ -1,4 +1,21 @@
-/// The inputs of one block of pixels, aligned on the target grid, in model units. Nodata is NaN
+/// How stored values become model units: `value * scale + offset`, applied in double precision by the scorer (in
+/// float the saturation deficit of a nearly saturated soil would lose most of its digits).
+public struct UnitConversion: Sendable, Equatable {
+    public var scale: Double
+    public var offset: Double
+
+    public init(scale: Double = 1, offset: Double = 0) {
+        self.scale = scale
+        self.offset = offset
+    }
+
+    public static let identity = UnitConversion()
+
+    @inlinable
+    public func apply(_ stored: Float) -> Double { Double(stored) * scale + offset }
+}
+
+/// The inputs of one block of pixels, aligned on the target grid, as stored (see `conversions`). Nodata is NaN
 /// (or `LandCoverGroup.noDataCode` for the group).
 public struct ScoringInputs {
     public var soc: UnsafeBufferPointer<Float>
@@ -11,6 +28,10 @@ public struct ScoringInputs {
     public var precip: UnsafeBufferPointer<Float>
     /// Land-cover group raw values (see `LandCoverGroup`).
     public var group: UnsafeBufferPointer<UInt8>
+    /// Stored values to model units, per layer.
+    public var socUnits = UnitConversion.identity, clayUnits = UnitConversion.identity, siltUnits = UnitConversion.identity
+    public var bulkDensityUnits = UnitConversion.identity, tmeanUnits = UnitConversion.identity
+    public var precipUnits = UnitConversion.identity
 
     public init(
         soc: UnsafeBufferPointer<Float>, clay: UnsafeBufferPointer<Float>, silt: UnsafeBufferPointer<Float>?,
@@ -43,26 +64,30 @@ public struct BlockScorer: Sendable {
     }
 
     /// Computes `rate` (t C/ha/yr) and `loss` (t C/ha) for `range` of the block; returns the number of valid pixels.
+    /// Arithmetic is in double precision; results are stored as Float.
     @discardableResult
     public func score(
         _ inputs: ScoringInputs, range: Range<Int>,
         rate: UnsafeMutableBufferPointer<Float>, loss: UnsafeMutableBufferPointer<Float>
     ) -> Int {
         let p = parameters
-        let manageable = p.manageable.values
-        let vulnerability = p.vulnerability.values
-        let depthFactor = p.depthCentimetres * 0.1
-        let inverseHorizon = 1 / p.horizonYears
-        let rMaxPerNpp = p.rMaxTonnesPerHectareYear / 3000
+        let manageable = p.manageable.values.map(Double.init)
+        let vulnerability = p.vulnerability.values.map(Double.init)
+        let depthFactor = Double(p.depthCentimetres) * 0.1
+        let horizon = Double(p.horizonYears)
+        let rMax = Double(p.rMaxTonnesPerHectareYear)
+        let warming = Double(p.warmingDegC), sensitivity = Double(p.sensitivity)
+        let bulkDensityDefault = Double(p.bulkDensityDefault)
         let groupCount = UInt8(LandCoverGroup.allCases.count)
         var valid = 0
         manageable.withUnsafeBufferPointer { manageable in
             vulnerability.withUnsafeBufferPointer { vulnerability in
                 for i in range {
-                    let soc = inputs.soc[i], clay = inputs.clay[i], t = inputs.tmean[i], precip = inputs.precip[i]
+                    let soc = inputs.socUnits.apply(inputs.soc[i]), clay = inputs.clayUnits.apply(inputs.clay[i])
+                    let t = inputs.tmeanUnits.apply(inputs.tmean[i]), precip = inputs.precipUnits.apply(inputs.precip[i])
                     let g = inputs.group[i]
-                    let silt = inputs.silt?[i] ?? 0
-                    let bd = inputs.bulkDensity?[i] ?? p.bulkDensityDefault
+                    let silt = inputs.silt.map { inputs.siltUnits.apply($0[i]) } ?? 0
+                    let bd = inputs.bulkDensity.map { inputs.bulkDensityUnits.apply($0[i]) } ?? bulkDensityDefault
                     // NaN fails every comparison, so one test per input catches nodata.
                     guard g < groupCount, soc >= 0, clay >= 0, silt >= 0, bd > 0, precip >= 0, t.isFinite else {
                         rate[i] = noData
@@ -73,9 +98,9 @@ public struct BlockScorer: Sendable {
                         * bd * depthFactor
                     let deficit = max(0, saturation - soc)
                     let npp = SequestrationModel.npp(precipMillimetres: precip, tmeanDegC: t)
-                    rate[i] = min(deficit * inverseHorizon, rMaxPerNpp * npp) * manageable[Int(g)]
-                    let w = LossModel.warmingResponse(tmeanDegC: t, warmingDegC: p.warmingDegC)
-                    loss[i] = soc * min(1, vulnerability[Int(g)] + p.sensitivity * w)
+                    rate[i] = Float(min(deficit / horizon, rMax * npp / 3000) * manageable[Int(g)])
+                    let w = LossModel.warmingResponse(tmeanDegC: t, warmingDegC: warming)
+                    loss[i] = Float(soc * min(1, vulnerability[Int(g)] + sensitivity * w))
                     valid += 1
                 }
             }

@@ -11,14 +11,14 @@ import Darwin
 /// would rise again below it, so `a(T)` is taken as 0 (no decomposition) at and below that temperature.
 public enum LossModel {
     /// The temperature at and below which RothC's modifier is taken as zero.
-    public static let rothCFloorDegC: Float = -18.27
+    public static let rothCFloorDegC: Double = -18.27
 
     /// RothC's temperature rate modifier.
     @inlinable
-    public static func rothCModifier(_ tDegC: Float) -> Float {
+    public static func rothCModifier(_ tDegC: Double) -> Double {
         let shifted = tDegC + 18.27
         guard shifted > 0 else { return 0 }
-        return 47.91 / (1 + expf(106.06 / shifted))
+        return 47.91 / (1 + exp(106.06 / shifted))
     }
 
     /// Relative increase of the decomposition rate under the warming scenario: `a(T + dT) / a(T) - 1`.
@@ -27,7 +27,7 @@ public enum LossModel {
     /// unbounded (`+infinity`), which the loss formula caps at the whole stock; where it is too cold either way,
     /// the response is 0.
     @inlinable
-    public static func warmingResponse(tmeanDegC: Float, warmingDegC: Float) -> Float {
+    public static func warmingResponse(tmeanDegC: Double, warmingDegC: Double) -> Double {
         let now = rothCModifier(tmeanDegC)
         let warmed = rothCModifier(tmeanDegC + warmingDegC)
         if now > 0 { return warmed / now - 1 }

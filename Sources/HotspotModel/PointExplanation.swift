@@ -23,31 +23,39 @@ public struct PointExplanation: Sendable, Equatable {
     public var lossFraction: Float
     public var lossTonnesPerHectare: Float
 
-    /// Explains one pixel; nil when any required input is nodata.
+    /// Explains one pixel (inputs in model units); nil when any required input is nodata. Computed in double
+    /// precision like `BlockScorer`, stored as Float.
     public init?(
-        parameters p: ModelParameters, soc: Float, clay: Float, silt: Float?, bulkDensity: Float?,
-        tmean: Float, precip: Float, group: LandCoverGroup
+        parameters p: ModelParameters, soc: Double, clay: Double, silt: Double?, bulkDensity: Double?,
+        tmean: Double, precip: Double, group: LandCoverGroup
     ) {
-        let bd = bulkDensity ?? p.bulkDensityDefault
+        let bd = bulkDensity ?? Double(p.bulkDensityDefault)
         guard soc >= 0, clay >= 0, (silt ?? 0) >= 0, bd > 0, precip >= 0, tmean.isFinite else { return nil }
-        finePercent = clay + (silt ?? 0)
-        saturationStockTonnesPerHectare = SequestrationModel.saturationStockTonnesPerHectare(
-            finePercent: finePercent, bulkDensity: bd, depthCentimetres: p.depthCentimetres)
-        deficitTonnesPerHectare = max(0, saturationStockTonnesPerHectare - soc)
+        let fine = clay + (silt ?? 0)
+        let saturation = SequestrationModel.saturationStockTonnesPerHectare(
+            finePercent: fine, bulkDensity: bd, depthCentimetres: Double(p.depthCentimetres))
+        let deficit = max(0, saturation - soc)
         let byPrecip = SequestrationModel.nppFromPrecipitation(precip)
         let byTemp = SequestrationModel.nppFromTemperature(tmean)
-        nppGramsPerSquareMetreYear = min(byPrecip, byTemp)
+        let npp = min(byPrecip, byTemp)
+        let deficitRate = deficit / Double(p.horizonYears)
+        let productivityRate = Double(p.rMaxTonnesPerHectareYear) * npp / 3000
+        let factor = Double(p.manageable[group])
+        let w = LossModel.warmingResponse(tmeanDegC: tmean, warmingDegC: Double(p.warmingDegC))
+        let lossFraction = min(1, Double(p.vulnerability[group]) + Double(p.sensitivity) * w)
+        finePercent = Float(fine)
+        saturationStockTonnesPerHectare = Float(saturation)
+        deficitTonnesPerHectare = Float(deficit)
+        nppGramsPerSquareMetreYear = Float(npp)
         nppLimitedBy = byPrecip <= byTemp ? "precipitation" : "temperature"
-        deficitRateTonnesPerHectareYear = deficitTonnesPerHectare / p.horizonYears
-        productivityRateTonnesPerHectareYear = p.rMaxTonnesPerHectareYear * nppGramsPerSquareMetreYear / 3000
-        rateLimit = deficitRateTonnesPerHectareYear <= productivityRateTonnesPerHectareYear
-            ? .saturationDeficit : .productivity
-        landUseFactor = p.manageable[group]
-        rateTonnesPerHectareYear = min(deficitRateTonnesPerHectareYear, productivityRateTonnesPerHectareYear)
-            * landUseFactor
-        warmingResponse = LossModel.warmingResponse(tmeanDegC: tmean, warmingDegC: p.warmingDegC)
+        deficitRateTonnesPerHectareYear = Float(deficitRate)
+        productivityRateTonnesPerHectareYear = Float(productivityRate)
+        rateLimit = deficitRate <= productivityRate ? .saturationDeficit : .productivity
+        landUseFactor = Float(factor)
+        rateTonnesPerHectareYear = Float(min(deficitRate, productivityRate) * factor)
+        warmingResponse = Float(w)
         vulnerability = p.vulnerability[group]
-        lossFraction = min(1, vulnerability + p.sensitivity * warmingResponse)
-        lossTonnesPerHectare = soc * lossFraction
+        self.lossFraction = Float(lossFraction)
+        lossTonnesPerHectare = Float(soc * lossFraction)
     }
 }

@@ -13,33 +13,33 @@ import Darwin
 public enum SequestrationModel {
     /// Hassink's saturation concentration, g C/kg.
     @inlinable
-    public static func saturationGramsPerKilogram(finePercent: Float) -> Float {
+    public static func saturationGramsPerKilogram(finePercent: Double) -> Double {
         4.09 + 0.37 * finePercent
     }
 
     /// The saturation concentration as a stock over the topsoil depth, t C/ha.
     @inlinable
     public static func saturationStockTonnesPerHectare(
-        finePercent: Float, bulkDensity: Float, depthCentimetres: Float
-    ) -> Float {
+        finePercent: Double, bulkDensity: Double, depthCentimetres: Double
+    ) -> Double {
         saturationGramsPerKilogram(finePercent: finePercent) * bulkDensity * depthCentimetres * 0.1
     }
 
     /// Miami-model NPP limited by precipitation, g DM/m2/yr.
     @inlinable
-    public static func nppFromPrecipitation(_ precipMillimetres: Float) -> Float {
-        3000 * (1 - expf(-0.000664 * precipMillimetres))
+    public static func nppFromPrecipitation(_ precipMillimetres: Double) -> Double {
+        3000 * (1 - exp(-0.000664 * precipMillimetres))
     }
 
     /// Miami-model NPP limited by temperature, g DM/m2/yr.
     @inlinable
-    public static func nppFromTemperature(_ tmeanDegC: Float) -> Float {
-        3000 / (1 + expf(1.315 - 0.119 * tmeanDegC))
+    public static func nppFromTemperature(_ tmeanDegC: Double) -> Double {
+        3000 / (1 + exp(1.315 - 0.119 * tmeanDegC))
     }
 
     /// Miami-model NPP: the lesser of the two limits, g DM/m2/yr.
     @inlinable
-    public static func npp(precipMillimetres: Float, tmeanDegC: Float) -> Float {
+    public static func npp(precipMillimetres: Double, tmeanDegC: Double) -> Double {
         min(nppFromPrecipitation(precipMillimetres), nppFromTemperature(tmeanDegC))
     }
 }

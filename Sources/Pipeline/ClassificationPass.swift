@@ -12,16 +12,19 @@ struct ClassificationPass {
     let threshold: Float
     let stripRows: Int
     let workers: Int
+    let overviews: OverviewPlan?
 
     struct Worker {
         let rateBand: Band, lossBand: Band, groupBand: Band
         let rate: BlockBuffer<Float>, loss: BlockBuffer<Float>, groups: BlockBuffer<UInt8>
         let rateScore: BlockBuffer<Float>, lossScore: BlockBuffer<Float>, classes: BlockBuffer<UInt8>
+        let rateScoreOverviews: AverageOverviews?, lossScoreOverviews: AverageOverviews?
+        let classOverviews: ModeOverviews?
     }
 
     func run(workspace: RunWorkspace, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError)
         -> ClassStatistics {
-        let sink = try Sink(workspace: workspace, grid: grid)
+        let sink = try Sink(workspace: workspace, grid: grid, overviews: overviews)
         let strips = Window.strips(width: grid.width, height: grid.height, rows: stripRows)
         let progress = ProgressCounter(phase: .classifying, total: strips.count, report: report)
         let capacity = stripRows * grid.width
@@ -33,7 +36,10 @@ struct ClassificationPass {
                     groupBand: try Dataset(path: workspace.workPath("group.tif")).band(1),
                     rate: BlockBuffer(count: capacity, value: 0), loss: BlockBuffer(count: capacity, value: 0),
                     groups: BlockBuffer(count: capacity, value: 0), rateScore: BlockBuffer(count: capacity, value: 0),
-                    lossScore: BlockBuffer(count: capacity, value: 0), classes: BlockBuffer(count: capacity, value: 0))
+                    lossScore: BlockBuffer(count: capacity, value: 0), classes: BlockBuffer(count: capacity, value: 0),
+                    rateScoreOverviews: overviews.map { AverageOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) },
+                    lossScoreOverviews: overviews.map { AverageOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) },
+                    classOverviews: overviews.map { ModeOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) })
             } catch {
                 throw .output(path: workspace.work, reason: error.description)
             }
@@ -57,8 +63,14 @@ struct ClassificationPass {
                     ? HotspotClass.noData
                     : HotspotClass.code(sequestrationScore: s, lossScore: l, threshold: threshold)
             }
+            worker.rateScoreOverviews?.reduce(worker.rateScore.prefix(n), width: window.width, height: window.height,
+                                              noData: noData)
+            worker.lossScoreOverviews?.reduce(worker.lossScore.prefix(n), width: window.width, height: window.height,
+                                              noData: noData)
+            worker.classOverviews?.reduce(worker.classes.prefix(n), width: window.width, height: window.height,
+                                          noData: HotspotClass.noData)
             try sink.accept(window, rateScore: worker.rateScore.prefix(n), lossScore: worker.lossScore.prefix(n),
-                            classes: worker.classes.prefix(n), rowAreasKm2: rowAreasKm2)
+                            classes: worker.classes.prefix(n), rowAreasKm2: rowAreasKm2, worker: worker)
             progress.step(pixels: n)
         })
         return try sink.finish()
@@ -71,13 +83,20 @@ struct ClassificationPass {
         private var pixels = [Int](repeating: 0, count: 4)
         private var areas = [Double](repeating: 0, count: 4)
 
-        init(workspace: RunWorkspace, grid: Grid) throws(PipelineError) {
+        private let overviews: OverviewPlan?
+        private let gridWidth: Int
+
+        init(workspace: RunWorkspace, grid: Grid, overviews: OverviewPlan?) throws(PipelineError) {
+            self.overviews = overviews
+            gridWidth = grid.width
             let noData = Double(OutputLayer.floatNoData)
             files = [
-                try workspace.createIntermediate("rate_score.tif", grid: grid, type: .float32, noData: noData),
-                try workspace.createIntermediate("loss_score.tif", grid: grid, type: .float32, noData: noData),
+                try workspace.createIntermediate("rate_score.tif", grid: grid, type: .float32, noData: noData,
+                                                 overviews: overviews),
+                try workspace.createIntermediate("loss_score.tif", grid: grid, type: .float32, noData: noData,
+                                                 overviews: overviews),
                 try workspace.createIntermediate("class.tif", grid: grid, type: .byte,
-                                                 noData: Double(HotspotClass.noData)),
+                                                 noData: Double(HotspotClass.noData), overviews: overviews),
             ]
             do {
                 bands = try files.map { (file) throws(GeoError) in try file.band(1) }
@@ -88,7 +107,7 @@ struct ClassificationPass {
 
         func accept(
             _ window: Window, rateScore: UnsafeBufferPointer<Float>, lossScore: UnsafeBufferPointer<Float>,
-            classes: UnsafeBufferPointer<UInt8>, rowAreasKm2: [Double]
+            classes: UnsafeBufferPointer<UInt8>, rowAreasKm2: [Double], worker: Worker
         ) throws(PipelineError) {
             lock.lock()
             defer { lock.unlock() }
@@ -96,6 +115,12 @@ struct ClassificationPass {
                 try bands[0].write(window, from: rateScore)
                 try bands[1].write(window, from: lossScore)
                 try bands[2].write(window, from: classes)
+                if let overviews, let rate = worker.rateScoreOverviews, let loss = worker.lossScoreOverviews,
+                   let classes = worker.classOverviews {
+                    try bands[0].writeOverviews(rate.levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                    try bands[1].writeOverviews(loss.levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                    try bands[2].writeOverviews(classes.levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                }
             } catch {
                 throw .output(path: error.description, reason: "writing intermediate scores failed")
             }

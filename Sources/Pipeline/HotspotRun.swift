@@ -55,26 +55,34 @@ public enum HotspotRun {
         let workspace = try RunWorkspace(outputDirectory: outputDirectory, runID: runID)
         let legend = config.layers[.landcover]!.classes!
         let stripRows = options.stripRows ?? max(1, min(128, (1 << 21) / grid.width))
+        let overviews = OverviewPlan.plan(grid: grid, stripRows: stripRows)
 
         let scored = try ScoringPass(
             sources: sources, grid: grid, rowAreasKm2: rowAreasKm2,
             scorer: BlockScorer(parameters: config.model, noData: OutputLayer.floatNoData), legend: legend,
-            stripRows: stripRows, workers: options.workers
+            stripRows: stripRows, workers: options.workers, overviews: overviews
         ).run(workspace: workspace, report: options.progress)
         lap("scoring")
 
         let classes = try ClassificationPass(
             grid: grid, rowAreasKm2: rowAreasKm2, rate: scored.rate, loss: scored.loss,
-            threshold: config.model.hotspotPercentile, stripRows: stripRows, workers: options.workers
+            threshold: config.model.hotspotPercentile, stripRows: stripRows, workers: options.workers,
+            overviews: overviews
         ).run(workspace: workspace, report: options.progress)
         lap("classifying")
 
         let synthetic = sources.values.contains { $0.isSynthetic }
         let provenance = OutputWriter.Provenance(configSHA256: configHash, model: config.model, synthetic: synthetic,
                                                  inputs: sources.values.map(\.spec.path).sorted())
-        let outputs = try OutputWriter(workspace: workspace, compression: config.output, provenance: provenance)
+        let outputs = try OutputWriter(workspace: workspace, compression: config.output, provenance: provenance,
+                                       overviewsPresent: overviews != nil)
             .writeAll(workers: options.workers, report: options.progress)
         lap("writing_cogs")
+
+        var checksums = InputChecksums(outputDirectory: outputDirectory)
+        let inputRecords = sources.values.sorted { $0.spec.role.rawValue < $1.spec.role.rawValue }
+            .map { inputRecord($0, checksums: &checksums) }
+        checksums.save()
 
         let statistics: [String: LayerStatistics] = [
             OutputLayer.sequestrationRate.rawValue: scored.rateStatistics,
@@ -86,15 +94,16 @@ public enum HotspotRun {
             grid: ["crs": config.grid.crs, "resolution": "\(config.grid.resolution)",
                    "bbox": config.grid.bbox.map { "\($0)" }.joined(separator: ","),
                    "width": "\(grid.width)", "height": "\(grid.height)"],
-            inputs: sources.values.sorted { $0.spec.role.rawValue < $1.spec.role.rawValue }.map(inputRecord),
+            inputs: inputRecords,
             model: modelRecord(config.model),
             manageable: groupRecord(config.model.manageable), vulnerability: groupRecord(config.model.vulnerability),
             landcoverLegend: legend.name,
             scoreDefinition: "100 * (area of valid land pixels below the value + half the area equal to it) / valid land area; "
                 + "water and nodata pixels are excluded; pixel areas are true ellipsoidal areas",
-            outputs: outputs, statistics: statistics, hotspotClasses: classes, timingsSeconds: timings,
+            outputs: outputs, statistics: statistics, hotspotClasses: classes, timingsSeconds: timings.merging(
+                ["checksums_and_provenance": (Date().timeIntervalSince(clock) * 1000).rounded() / 1000]) { a, _ in a },
             software: .init(hotspot: SoftwareVersion.hotspot, gdal: GDALRuntime.version), synthetic: synthetic)
-        lap("provenance")
+        lap("checksums_and_provenance")
         do {
             try record.encoded().write(to: URL(fileURLWithPath: workspace.finalPath("run.json")))
         } catch {
@@ -128,7 +137,7 @@ public enum HotspotRun {
         return id
     }
 
-    static func inputRecord(_ source: LayerSource) -> RunRecord.Input {
+    static func inputRecord(_ source: LayerSource, checksums: inout InputChecksums) -> RunRecord.Input {
         let path = source.spec.path
         let local = !path.hasPrefix("/vsi")
         let size = local ? (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64 : nil
@@ -142,7 +151,7 @@ public enum HotspotRun {
         return RunRecord.Input(
             role: source.spec.role.rawValue, path: path, band: source.spec.band, units: source.spec.units,
             scale: source.spec.scale, offset: source.spec.offset, noData: source.noData, sizeBytes: size,
-            sha256: local ? SHA256.file(path) : nil, crs: source.sourceCRSName, width: g.width, height: g.height,
+            sha256: local ? checksums.sha256(of: path) : nil, crs: source.sourceCRSName, width: g.width, height: g.height,
             geoTransform: g.geoTransform.coefficients, alignment: source.alignmentSummary,
             gdalwarpArguments: arguments, synthetic: source.isSynthetic)
     }

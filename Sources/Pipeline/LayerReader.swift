@@ -2,7 +2,7 @@ import GeoKit
 import HotspotConfig
 import HotspotModel
 
-/// Reads windows of one layer on the target grid, in model units (`value * scale + offset`) with nodata as NaN.
+/// Reads windows of one layer on the target grid, as stored, with nodata as NaN (`units` converts to model units).
 /// Owned by one thread.
 public final class LayerReader {
     public let source: LayerSource
@@ -39,19 +39,15 @@ public final class LayerReader {
         .layer(role: source.spec.role.rawValue, path: source.spec.path, error)
     }
 
-    /// Reads a continuous layer's window into `buffer` (window-sized).
+    /// How this layer's stored values become model units (applied by the scorer, in double precision).
+    public var units: UnitConversion { UnitConversion(scale: source.spec.scale, offset: source.spec.offset) }
+
+    /// Reads a continuous layer's window into `buffer` (window-sized), as stored, with nodata as NaN.
     public func read(_ window: Window, into buffer: UnsafeMutableBufferPointer<Float>) throws(PipelineError) {
         do { try readRaw(window, into: buffer) } catch { throw fail(error) }
-        let scale = Float(source.spec.scale), add = Float(source.spec.offset)
-        let identity = scale == 1 && add == 0
         if let noData = source.noData {
             let nd = Float(noData)
-            for i in 0..<window.pixelCount {
-                let v = buffer[i]
-                buffer[i] = v == nd || v.isNaN ? .nan : (identity ? v : v * scale + add)
-            }
-        } else if !identity {
-            for i in 0..<window.pixelCount { buffer[i] = buffer[i] * scale + add }
+            for i in 0..<window.pixelCount where buffer[i] == nd { buffer[i] = .nan }
         }
     }
 

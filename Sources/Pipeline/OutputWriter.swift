@@ -17,6 +17,8 @@ struct OutputWriter {
     let workspace: RunWorkspace
     let compression: OutputSpec
     let provenance: Provenance
+    /// True when the passes filled the intermediates' overviews; GDAL computes them otherwise.
+    let overviewsPresent: Bool
 
     static let intermediate: [OutputLayer: String] = [
         .sequestrationRate: "rate.tif", .lossExpected: "loss.tif", .sequestrationScore: "rate_score.tif",
@@ -71,7 +73,7 @@ struct OutputWriter {
             let codec: COGCompression = compression.compression == "deflate"
                 ? .deflate(level: compression.level) : .zstd(level: compression.level)
             try dataset.writeCOG(to: target, compression: codec, predictor: true,
-                                 overviewResampling: layer.overviewResampling)
+                                 overviewResampling: overviewsPresent ? nil : layer.overviewResampling)
             try dataset.close()
         } catch {
             throw .output(path: target, reason: error.description)

@@ -28,13 +28,15 @@ final class RunWorkspace {
     func finalPath(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
     /// An uncompressed striped GeoTIFF for intermediate values: the fastest to write and to read back.
-    func createIntermediate(_ name: String, grid: Grid, type: PixelType, noData: Double) throws(PipelineError)
-        -> Dataset {
+    /// With `overviews`, it also gets empty overview levels that the passes fill.
+    func createIntermediate(_ name: String, grid: Grid, type: PixelType, noData: Double,
+                            overviews: OverviewPlan? = nil) throws(PipelineError) -> Dataset {
         let path = workPath(name)
         do {
             let dataset = try Dataset(creating: path, grid: grid, bands: 1, type: type,
                                       options: ["BLOCKYSIZE": "128", "BIGTIFF": "IF_SAFER", "INTERLEAVE": "BAND"])
             try dataset.band(1).setNoDataValue(noData)
+            if let overviews, !overviews.factors.isEmpty { try dataset.createEmptyOverviews(factors: overviews.factors) }
             return dataset
         } catch {
             throw .output(path: path, reason: error.description)

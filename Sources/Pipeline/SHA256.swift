@@ -33,9 +33,15 @@ public struct SHA256 {
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        while bytes.count - start >= 64 {
-            compress(UnsafeRawBufferPointer(rebasing: bytes[start..<start + 64]))
-            start += 64
+        if bytes.count - start >= 64 {
+            state.withUnsafeMutableBufferPointer { state in
+                Self.k.withUnsafeBufferPointer { k in
+                    while bytes.count - start >= 64 {
+                        Self.compress(UnsafeRawBufferPointer(rebasing: bytes[start..<start + 64]), state: state, k: k)
+                        start += 64
+                    }
+                }
+            }
         }
         if start < bytes.count { pending.append(contentsOf: bytes[start...]) }
     }
@@ -57,13 +63,21 @@ public struct SHA256 {
     }
 
     private mutating func compress(_ block: UnsafeRawBufferPointer) {
-        // The message schedule lives on the stack: no allocation per 64-byte block.
+        state.withUnsafeMutableBufferPointer { state in
+            Self.k.withUnsafeBufferPointer { k in Self.compress(block, state: state, k: k) }
+        }
+    }
+
+    /// One 64-byte block; the state and schedule are in locals and on the stack, so the loop does no reference
+    /// counting or exclusivity checks.
+    private static func compress(
+        _ block: UnsafeRawBufferPointer, state: UnsafeMutableBufferPointer<UInt32>, k: UnsafeBufferPointer<UInt32>
+    ) {
+        @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for i in 0..<16 {
-                w[i] = UInt32(block[i * 4]) << 24 | UInt32(block[i * 4 + 1]) << 16 | UInt32(block[i * 4 + 2]) << 8
-                    | UInt32(block[i * 4 + 3])
+                w[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
             }
-            @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
             for i in 16..<64 {
                 let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
                 let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
@@ -71,12 +85,10 @@ public struct SHA256 {
             }
             var a = state[0], b = state[1], c = state[2], d = state[3]
             var e = state[4], f = state[5], g = state[6], h = state[7]
-            Self.k.withUnsafeBufferPointer { k in
-                for i in 0..<64 {
-                    let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
-                    let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-                    h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-                }
+            for i in 0..<64 {
+                let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
+                let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+                h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
             }
             state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
             state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
@@ -88,7 +100,7 @@ public struct SHA256 {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         var hash = SHA256()
-        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hash.update(chunk) }
+        while let chunk = try? handle.read(upToCount: 4 << 20), !chunk.isEmpty { hash.update(chunk) }
         return hash.finalize()
     }
 

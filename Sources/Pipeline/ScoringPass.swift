@@ -14,6 +14,7 @@ struct ScoringPass {
     let legend: LandCoverClasses
     let stripRows: Int
     let workers: Int
+    let overviews: OverviewPlan?
 
     struct Result {
         var rate: PercentileHistogram
@@ -30,13 +31,15 @@ struct ScoringPass {
         let codes: BlockBuffer<Int32>
         let rate: BlockBuffer<Float>
         let loss: BlockBuffer<Float>
+        let rateOverviews: AverageOverviews?
+        let lossOverviews: AverageOverviews?
         /// This worker's share of the histograms and statistics, merged when it is done.
         var partial = Result(rate: PercentileHistogram(), loss: PercentileHistogram(),
                              rateStatistics: LayerStatistics(), lossStatistics: LayerStatistics())
     }
 
     func run(workspace: RunWorkspace, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError) -> Result {
-        let sink = try Sink(workspace: workspace, grid: grid)
+        let sink = try Sink(workspace: workspace, grid: grid, overviews: overviews)
         let strips = Window.strips(width: grid.width, height: grid.height, rows: stripRows)
         let progress = ProgressCounter(phase: .scoring, total: strips.count, report: report)
         let capacity = stripRows * grid.width
@@ -49,7 +52,9 @@ struct ScoringPass {
             }
             return Worker(readers: readers, buffers: buffers, groups: BlockBuffer(count: capacity, value: 0),
                           codes: BlockBuffer(count: capacity, value: 0), rate: BlockBuffer(count: capacity, value: 0),
-                          loss: BlockBuffer(count: capacity, value: 0))
+                          loss: BlockBuffer(count: capacity, value: 0),
+                          rateOverviews: overviews.map { AverageOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) },
+                          lossOverviews: overviews.map { AverageOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) })
         }, body: { (worker: inout Worker, window: Window) throws(PipelineError) in
             let n = window.pixelCount
             for (role, buffer) in worker.buffers {
@@ -57,14 +62,24 @@ struct ScoringPass {
             }
             try worker.readers[.landcover]!.readGroups(window, legend: legend, scratch: worker.codes.pointer,
                                                        into: worker.groups.pointer)
-            let inputs = ScoringInputs(
+            var inputs = ScoringInputs(
                 soc: worker.buffers[.soc]!.prefix(n), clay: worker.buffers[.clay]!.prefix(n),
                 silt: worker.buffers[.silt]?.prefix(n), bulkDensity: worker.buffers[.bulkDensity]?.prefix(n),
                 tmean: worker.buffers[.tmean]!.prefix(n), precip: worker.buffers[.precip]!.prefix(n),
                 group: worker.groups.prefix(n))
+            inputs.socUnits = worker.readers[.soc]!.units
+            inputs.clayUnits = worker.readers[.clay]!.units
+            inputs.siltUnits = worker.readers[.silt]?.units ?? .identity
+            inputs.bulkDensityUnits = worker.readers[.bulkDensity]?.units ?? .identity
+            inputs.tmeanUnits = worker.readers[.tmean]!.units
+            inputs.precipUnits = worker.readers[.precip]!.units
             scorer.score(inputs, range: 0..<n, rate: worker.rate.pointer, loss: worker.loss.pointer)
+            let noData = OutputLayer.floatNoData
+            worker.rateOverviews?.reduce(worker.rate.prefix(n), width: window.width, height: window.height, noData: noData)
+            worker.lossOverviews?.reduce(worker.loss.prefix(n), width: window.width, height: window.height, noData: noData)
             try sink.write(window, rate: worker.rate.prefix(n), loss: worker.loss.prefix(n),
-                           groups: worker.groups.prefix(n))
+                           groups: worker.groups.prefix(n), rateOverviews: worker.rateOverviews,
+                           lossOverviews: worker.lossOverviews)
             Self.accumulate(&worker.partial, window: window, rate: worker.rate.prefix(n), loss: worker.loss.prefix(n),
                             groups: worker.groups.prefix(n), rowAreasKm2: rowAreasKm2)
             progress.step(pixels: n)
@@ -102,11 +117,16 @@ struct ScoringPass {
         private var result = Result(rate: PercentileHistogram(), loss: PercentileHistogram(),
                                     rateStatistics: LayerStatistics(), lossStatistics: LayerStatistics())
 
-        init(workspace: RunWorkspace, grid: Grid) throws(PipelineError) {
+        private let overviews: OverviewPlan?
+        private let gridWidth: Int
+
+        init(workspace: RunWorkspace, grid: Grid, overviews: OverviewPlan?) throws(PipelineError) {
+            self.overviews = overviews
+            gridWidth = grid.width
             rateFile = try workspace.createIntermediate("rate.tif", grid: grid, type: .float32,
-                                                        noData: Double(OutputLayer.floatNoData))
+                                                        noData: Double(OutputLayer.floatNoData), overviews: overviews)
             lossFile = try workspace.createIntermediate("loss.tif", grid: grid, type: .float32,
-                                                        noData: Double(OutputLayer.floatNoData))
+                                                        noData: Double(OutputLayer.floatNoData), overviews: overviews)
             groupFile = try workspace.createIntermediate("group.tif", grid: grid, type: .byte,
                                                          noData: Double(LandCoverGroup.noDataCode))
             do throws(GeoError) {
@@ -118,7 +138,7 @@ struct ScoringPass {
 
         func write(
             _ window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>,
-            groups: UnsafeBufferPointer<UInt8>
+            groups: UnsafeBufferPointer<UInt8>, rateOverviews: AverageOverviews?, lossOverviews: AverageOverviews?
         ) throws(PipelineError) {
             lock.lock()
             defer { lock.unlock() }
@@ -126,6 +146,10 @@ struct ScoringPass {
                 try rateBand.write(window, from: rate)
                 try lossBand.write(window, from: loss)
                 try groupBand.write(window, from: groups)
+                if let overviews, let rateOverviews, let lossOverviews {
+                    try rateBand.writeOverviews(rateOverviews.levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                    try lossBand.writeOverviews(lossOverviews.levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                }
             } catch {
                 throw .output(path: error.description, reason: "writing intermediate values failed")
             }

@@ -59,6 +59,46 @@ import Testing
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("derived/latest")) == second.runID)
     }
 
+    @Test func overviewsAreNodataAwareAveragesAndModesOfTheFullResolution() throws {
+        let folder = TemporaryFolder()
+        let run = try HotspotRun.execute(try DemoFixture.config(output: folder.file("derived")))
+        for output in OutputLayer.allCases {
+            let dataset = try Dataset(path: run.directory + "/" + output.fileName)
+            let band = try dataset.band(1)
+            let full = try RasterArray(path: run.directory + "/" + output.fileName)
+            let (w, h) = ((full.grid.width + 1) / 2, (full.grid.height + 1) / 2)
+            #expect(band.overviewCount >= 1)
+            var overview = [Double](repeating: 0, count: w * h)
+            try overview.withUnsafeMutableBufferPointer { (p) throws(GeoError) in
+                try band.overview(0).read(Window(column: 0, row: 0, width: w, height: h), into: p)
+            }
+            for oy in 0..<h {
+                for ox in 0..<w {
+                    var values: [Double] = []
+                    for y in 2 * oy..<min(2 * oy + 2, full.grid.height) {
+                        for x in 2 * ox..<min(2 * ox + 2, full.grid.width) where !full.isNoData(y * full.grid.width + x) {
+                            values.append(full.values[y * full.grid.width + x])
+                        }
+                    }
+                    let expected: Double
+                    if values.isEmpty {
+                        expected = output.noData
+                    } else if output == .hotspotClass {
+                        // Most frequent class, ties to the lower code.
+                        expected = (0...3).map(Double.init).max { a, b in
+                            let (ca, cb) = (values.filter { $0 == a }.count, values.filter { $0 == b }.count)
+                            return ca < cb || (ca == cb && a > b)
+                        }!
+                    } else {
+                        expected = values.reduce(0, +) / Double(values.count)
+                    }
+                    #expect(abs(overview[oy * w + ox] - expected) <= 1e-5 * max(1, abs(expected)),
+                            "\(output.rawValue) overview at (\(ox), \(oy)): \(overview[oy * w + ox]) vs \(expected)")
+                }
+            }
+        }
+    }
+
     @Test func areasAndStatisticsAreTrueAreas() throws {
         let folder = TemporaryFolder()
         let run = try HotspotRun.execute(try DemoFixture.config(output: folder.file("derived")))

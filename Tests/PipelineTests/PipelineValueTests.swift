@@ -71,9 +71,9 @@ import Testing
             guard let soc = try gdalLocationValue(DemoFixture.path("soc.tif"), lon: lon, lat: lat), soc != -9999,
                   let code = try gdalLocationValue(reference.aligned["landcover"]!, lon: lon, lat: lat),
                   let group = legend.group(forCode: Int(code)), group != .water else { continue }
-            func value(_ path: String) throws -> Float { Float(try gdalLocationValue(path, lon: lon, lat: lat)!) }
+            func value(_ path: String) throws -> Double { try gdalLocationValue(path, lon: lon, lat: lat)! }
             let explanation = try #require(PointExplanation(
-                parameters: config.model, soc: Float(soc), clay: try value(DemoFixture.path("clay.tif")) * 0.1,
+                parameters: config.model, soc: soc, clay: try value(DemoFixture.path("clay.tif")) * 0.1,
                 silt: try value(DemoFixture.path("silt.tif")) * 0.1, bulkDensity: nil,
                 tmean: try value(reference.aligned["tmean"]!), precip: try value(reference.aligned["precip"]!),
                 group: group))
