@@ -71,13 +71,16 @@ public struct DemoDataGenerator: Sendable {
 
         let soilNoData: Int16 = -32768
         log("soil: \(target.width)x\(target.height) at \(resolution) deg")
-        try write(name: "soc.tif", grid: target, noData: -9999, units: "t/ha",
-                  description: "Synthetic SOC stock 0-30 cm") { (row: Int, out: UnsafeMutableBufferPointer<Float>) in
+        // SOC stock stored as SoilGrids stores it: Int16 in 0.1 t/ha (the configuration's scale 0.1 gives t/ha).
+        try write(name: "soc.tif", grid: target, noData: Double(soilNoData), units: "0.1 t/ha",
+                  description: "Synthetic SOC stock 0-30 cm (0.1 t/ha, scale 0.1 for t/ha)") {
+            (row: Int, out: UnsafeMutableBufferPointer<Int16>) in
             for c in 0..<target.width {
                 let p = target.centre(column: c, row: row)
                 let m = mask.value(lon: p.x, lat: p.y)
-                out[c] = m == 1
-                    ? Float(world.soc(lon: p.x, lat: p.y, code: world.landcover(lon: p.x, lat: p.y, mask: m))) : -9999
+                guard m == 1 else { out[c] = soilNoData; continue }
+                let soc = world.soc(lon: p.x, lat: p.y, code: world.landcover(lon: p.x, lat: p.y, mask: m))
+                out[c] = Int16(min(3276.7, soc) * 10)
             }
         }
         // Stored as SoilGrids stores texture: g/kg in Int16, so the configuration's scale 0.1 gives %.

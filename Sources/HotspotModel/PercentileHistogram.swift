@@ -12,6 +12,12 @@ public struct PercentileHistogram: Sendable {
     var count: [UInt32]
     var low: [Float]
     var high: [Float]
+    /// The last value added to each bin and how often a value repeated its predecessor there: a cheap sign of tie
+    /// clusters, which choose the bins `BinRefinement` resolves exactly.
+    var last: [Float]
+    var repeats: [UInt32]
+    /// Exact slots for the bins most likely to hold tie clusters, when a refinement pass was made.
+    var refinement: BinRefinement?
     /// Area below each bin, filled by `finalize()`.
     var below: [Double] = []
     public private(set) var totalArea: Double = 0
@@ -23,6 +29,8 @@ public struct PercentileHistogram: Sendable {
         count = [UInt32](repeating: 0, count: bins)
         low = [Float](repeating: .infinity, count: bins)
         high = [Float](repeating: -.infinity, count: bins)
+        last = [Float](repeating: .nan, count: bins)
+        repeats = [UInt32](repeating: 0, count: bins)
     }
 
     static func bin(of value: Float) -> Int {
@@ -40,6 +48,8 @@ public struct PercentileHistogram: Sendable {
             count.withUnsafeMutableBufferPointer { count in
                 low.withUnsafeMutableBufferPointer { low in
                     high.withUnsafeMutableBufferPointer { high in
+                    last.withUnsafeMutableBufferPointer { last in
+                    repeats.withUnsafeMutableBufferPointer { repeats in
                         for i in values.indices {
                             let v = values[i]
                             guard v.isFinite, include(i) else { continue }
@@ -48,9 +58,13 @@ public struct PercentileHistogram: Sendable {
                             count[b] &+= 1
                             if v < low[b] { low[b] = v }
                             if v > high[b] { high[b] = v }
+                            if v == last[b] { repeats[b] &+= 1 }
+                            last[b] = v
                             addedArea += pixelArea
                             addedCount += 1
                         }
+                    }
+                    }
                     }
                 }
             }
@@ -66,6 +80,7 @@ public struct PercentileHistogram: Sendable {
             count[b] &+= other.count[b]
             low[b] = min(low[b], other.low[b])
             high[b] = max(high[b], other.high[b])
+            repeats[b] &+= other.repeats[b]
         }
         totalArea += other.totalArea
         totalCount += other.totalCount
@@ -79,8 +94,17 @@ public struct PercentileHistogram: Sendable {
         count[b] &+= 1
         low[b] = min(low[b], v)
         high[b] = max(high[b], v)
+        if v == last[b] { repeats[b] &+= 1 }
+        last[b] = v
         totalArea += pixelArea
         totalCount += 1
+    }
+
+    /// Installs a filled refinement (see `BinRefinement`); scores use it from then on.
+    public mutating func refine(with refinement: BinRefinement) {
+        var refinement = refinement
+        refinement.finalize()
+        self.refinement = refinement
     }
 
     /// Prepares the cumulative areas; call once after the last `add`.
@@ -97,19 +121,13 @@ public struct PercentileHistogram: Sendable {
     public func score(_ v: Float) -> Float {
         guard v.isFinite, totalArea > 0 else { return .nan }
         let b = Self.bin(of: v)
-        let n = count[b]
-        let rankArea: Double
-        if n == 0 {
-            // A value not seen in the population (not land): rank it among its neighbours.
-            rankArea = below[b]
-        } else if low[b] == high[b] || n == 1 {
-            rankArea = below[b] + area[b] / 2
+        var rank = below[b]
+        if let r = refinement, r.heavy[b] >= 0 {
+            rank += r.rankWithin(slot: BinRefinement.slot(heavyIndex: r.heavy[b], value: v))
         } else {
-            let fraction = Double(min(max((v - low[b]) / (high[b] - low[b]), 0), 1))
-            let perPixel = area[b] / Double(n)
-            rankArea = below[b] + (fraction * Double(n - 1) + 0.5) * perPixel
+            rank += Self.withinBin(v, area: area[b], count: count[b], low: low[b], high: high[b])
         }
-        return Float(100 * rankArea / totalArea)
+        return Float(100 * rank / totalArea)
     }
 
     /// Scores a whole block: `out[i] = score(values[i])`, or `noData` where the value is not finite or `include` says no.
@@ -123,6 +141,8 @@ public struct PercentileHistogram: Sendable {
             return
         }
         let total = totalArea
+        let refinement = self.refinement ?? BinRefinement.empty
+        let refined = self.refinement != nil
         area.withUnsafeBufferPointer { area in
             count.withUnsafeBufferPointer { count in
                 low.withUnsafeBufferPointer { low in
@@ -135,13 +155,12 @@ public struct PercentileHistogram: Sendable {
                                     continue
                                 }
                                 let b = Self.bin(of: v)
-                                let n = count[b]
                                 var rank = below[b]
-                                if n > 1 && low[b] != high[b] {
-                                    let fraction = Double(min(max((v - low[b]) / (high[b] - low[b]), 0), 1))
-                                    rank += (fraction * Double(n - 1) + 0.5) * (area[b] / Double(n))
-                                } else if n > 0 {
-                                    rank += area[b] / 2
+                                if refined, refinement.heavy[b] >= 0 {
+                                    rank += refinement.rankWithin(
+                                        slot: BinRefinement.slot(heavyIndex: refinement.heavy[b], value: v))
+                                } else {
+                                    rank += Self.withinBin(v, area: area[b], count: count[b], low: low[b], high: high[b])
                                 }
                                 out[i] = Float(100 * rank / total)
                             }
@@ -150,6 +169,15 @@ public struct PercentileHistogram: Sendable {
                 }
             }
         }
+    }
+
+    /// The area ranked below `v` inside a bin: the mid-rank for a single value, linear interpolation otherwise.
+    @inline(__always)
+    static func withinBin(_ v: Float, area: Double, count n: UInt32, low: Float, high: Float) -> Double {
+        if n == 0 { return 0 }
+        if n == 1 || low == high { return area / 2 }
+        let fraction = Double(min(max((v - low) / (high - low), 0), 1))
+        return (fraction * Double(n - 1) + 0.5) * (area / Double(n))
     }
 
     /// The smallest value whose score reaches `percentile`, found by bisection over the bins (for statistics).

@@ -57,12 +57,16 @@ public enum HotspotRun {
         let stripRows = options.stripRows ?? max(1, min(128, (1 << 21) / grid.width))
         let overviews = OverviewPlan.plan(grid: grid, stripRows: stripRows)
 
-        let scored = try ScoringPass(
+        var scored = try ScoringPass(
             sources: sources, grid: grid, rowAreasKm2: rowAreasKm2,
             scorer: BlockScorer(parameters: config.model, noData: OutputLayer.floatNoData), legend: legend,
             stripRows: stripRows, workers: options.workers, overviews: overviews
         ).run(workspace: workspace, report: options.progress)
         lap("scoring")
+
+        try RefinementPass(grid: grid, rowAreasKm2: rowAreasKm2, stripRows: stripRows, workers: options.workers)
+            .run(workspace: workspace, rate: &scored.rate, loss: &scored.loss)
+        lap("refining_ranks")
 
         let classes = try ClassificationPass(
             grid: grid, rowAreasKm2: rowAreasKm2, rate: scored.rate, loss: scored.loss,

@@ -37,7 +37,7 @@ import Testing
             return text.replacingOccurrences(of: DemoFixture.path("tmean.tif"), with: europe)
         }, says: "does not cover"),
         BadInput(name: "band that does not exist", edit: { _, text in
-            text.replacingOccurrences(of: "units: \"t/ha\" }", with: "units: \"t/ha\", band: 3 }")
+            text.replacingOccurrences(of: "scale: 0.1 }  # Int16", with: "scale: 0.1, band: 3 }  # Int16")
         }, says: "no band 3"),
     ]
 

@@ -1,0 +1,82 @@
+import Foundation
+import GeoKit
+import HotspotModel
+
+/// Between the passes: reads the intermediate rate and loss again and fills the exact slots of their histograms
+/// tie-prone bins (see `BinRefinement`), so that pass 2 ranks tie clusters exactly. Reading the uncompressed
+/// intermediates back costs a tenth of a second on the demo grid; the slots are shared (under a lock) rather than
+/// per worker, to keep their memory to one copy.
+struct RefinementPass {
+    let grid: Grid
+    let rowAreasKm2: [Double]
+    let stripRows: Int
+    let workers: Int
+
+    struct Worker {
+        let rateBand: Band, lossBand: Band, groupBand: Band
+        let rate: BlockBuffer<Float>, loss: BlockBuffer<Float>, groups: BlockBuffer<UInt8>
+    }
+
+    func run(workspace: RunWorkspace, rate: inout PercentileHistogram, loss: inout PercentileHistogram)
+        throws(PipelineError) {
+        let emptyRate = BinRefinement(for: rate), emptyLoss = BinRefinement(for: loss)
+        guard emptyRate.heavyBinCount + emptyLoss.heavyBinCount > 0 else { return }
+        let merged = Merged(rate: emptyRate, loss: emptyLoss)
+        let capacity = stripRows * grid.width
+        try forEachStrip(Window.strips(width: grid.width, height: grid.height, rows: stripRows), workers: workers,
+                         makeState: { () throws(PipelineError) -> Worker in
+            do throws(GeoError) {
+                return Worker(
+                    rateBand: try Dataset(path: workspace.workPath("rate.tif")).band(1),
+                    lossBand: try Dataset(path: workspace.workPath("loss.tif")).band(1),
+                    groupBand: try Dataset(path: workspace.workPath("group.tif")).band(1),
+                    rate: BlockBuffer(count: capacity, value: 0), loss: BlockBuffer(count: capacity, value: 0),
+                    groups: BlockBuffer(count: capacity, value: 0))
+            } catch {
+                throw .output(path: workspace.work, reason: error.description)
+            }
+        }, body: { (worker: inout Worker, window: Window) throws(PipelineError) in
+            do throws(GeoError) {
+                try worker.rateBand.read(window, into: worker.rate.pointer)
+                try worker.lossBand.read(window, into: worker.loss.pointer)
+                try worker.groupBand.read(window, into: worker.groups.pointer)
+            } catch {
+                throw .output(path: workspace.work, reason: error.description)
+            }
+            merged.add(window, rate: worker.rate.prefix(window.pixelCount), loss: worker.loss.prefix(window.pixelCount),
+                       groups: worker.groups.prefix(window.pixelCount), rowAreasKm2: rowAreasKm2)
+        })
+        rate.refine(with: merged.rate)
+        loss.refine(with: merged.loss)
+    }
+
+    /// The refinements the workers fill, under a lock.
+    final class Merged: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var rate: BinRefinement
+        private(set) var loss: BinRefinement
+
+        init(rate: BinRefinement, loss: BinRefinement) {
+            self.rate = rate
+            self.loss = loss
+        }
+
+        func add(
+            _ window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>,
+            groups: UnsafeBufferPointer<UInt8>, rowAreasKm2: [Double]
+        ) {
+            lock.lock()
+            defer { lock.unlock() }
+            let water = LandCoverGroup.water.rawValue, noData = OutputLayer.floatNoData
+            for r in 0..<window.height {
+                let range = r * window.width..<(r + 1) * window.width
+                let rowGroups = UnsafeBufferPointer(rebasing: groups[range])
+                let rowRate = UnsafeBufferPointer(rebasing: rate[range])
+                let isLand: (Int) -> Bool = { rowGroups[$0] != water && rowRate[$0] != noData }
+                let area = rowAreasKm2[window.row + r]
+                self.rate.add(rowRate, include: isLand, pixelArea: area)
+                self.loss.add(UnsafeBufferPointer(rebasing: loss[range]), include: isLand, pixelArea: area)
+            }
+        }
+    }
+}
