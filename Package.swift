@@ -5,6 +5,9 @@ let cLibraries: [Target] = [
     .systemLibrary(name: "CGDAL", path: "Sources/CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
     .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
     .systemLibrary(name: "CGEOS", path: "Sources/CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+    .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2",
+                   providers: [.apt(["libfreetype-dev"])]),
 ]
 
 // Hot loops are plain Swift over buffers: optimise even debug builds of the model and pipeline a little.
@@ -19,18 +22,20 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: cLibraries + [
-        .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS"]),
+        .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS", "CSQLite", "CFreeType"]),
         .target(name: "HotspotModel"),
         .target(name: "DemoData", dependencies: ["GeoKit"]),
+        .target(name: "Tiling", dependencies: ["GeoKit", "HotspotConfig"]),
         .target(name: "HotspotConfig", dependencies: ["HotspotModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig"]),
         .executableTarget(name: "hotspot", dependencies: [
-            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData",
+            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData", "Tiling",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel"]),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"]),
         .testTarget(name: "HotspotConfigTests", dependencies: ["HotspotConfig"]),
+        .testTarget(name: "TilingTests", dependencies: ["Tiling", "GeoKit", "Pipeline", "HotspotConfig", "DemoData"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel", "DemoData"]),
     ]
 )

@@ -10,6 +10,9 @@ public final class Band {
         self.dataset = dataset
     }
 
+    /// Width and height of the band (an overview's are smaller than its dataset's).
+    public var size: (width: Int, height: Int) { (Int(GDALGetRasterBandXSize(handle)), Int(GDALGetRasterBandYSize(handle))) }
+
     public var pixelType: PixelType? { PixelType(gdal: GDALGetRasterDataType(handle)) }
 
     /// The natural block size (tile or strip) of the band.

@@ -5,7 +5,7 @@ struct Hotspot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotspot",
         abstract: "Soil Carbon Hotspots: where soil organic carbon can be gained, and where its loss is most urgent to stop.",
-        subcommands: [DemoDataCommand.self, RunCommand.self])
+        subcommands: [DemoDataCommand.self, RunCommand.self, TilesCommand.self])
 }
 
 /// The option every command shares.

@@ -1,0 +1,72 @@
+import Foundation
+import GeoKit
+import HotspotConfig
+
+/// A legend PNG for a ramp: the title, the units, then a colour bar with labelled stops (continuous), one swatch per
+/// step (stepped) or per class (categorical). Text is drawn with FreeType and DejaVu Sans.
+public enum Legend {
+    public static func png(for ramp: ColourRamp, title: String) throws(GeoError) -> Data {
+        let spec = ramp.spec
+        let text = try TextRasterizer()
+        let width = 300, rowHeight = 22
+        let rows = spec.kind == .continuous ? 3 : (spec.kind == .stepped ? spec.stops.count : spec.classes.count)
+        let height = 48 + rows * rowHeight + 8
+        var rgba = [UInt8](repeating: 255, count: width * height * 4)
+        rgba.withUnsafeMutableBufferPointer { canvas in
+            func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ c: RampSpec.RGBA) {
+                for y in y0..<min(height, y0 + h) {
+                    for x in x0..<min(width, x0 + w) {
+                        let i = (y * width + x) * 4, a = Int(c.a)
+                        // Over white, so that translucent colours look as they will over a light base map.
+                        canvas[i] = UInt8((Int(c.r) * a + 255 * (255 - a)) / 255)
+                        canvas[i + 1] = UInt8((Int(c.g) * a + 255 * (255 - a)) / 255)
+                        canvas[i + 2] = UInt8((Int(c.b) * a + 255 * (255 - a)) / 255)
+                        canvas[i + 3] = 255
+                    }
+                }
+            }
+            let ink: (UInt8, UInt8, UInt8) = (30, 30, 30)
+            text.draw(title, x: 10, y: 20, size: 15, color: ink, into: canvas, width: width, height: height)
+            text.draw(spec.units, x: 10, y: 38, size: 12, color: (90, 90, 90), into: canvas, width: width, height: height)
+            switch spec.kind {
+            case .continuous:
+                let barX = 14, barWidth = width - 28, barY = 50
+                let low = spec.stops.first!.value, high = spec.stops.last!.value
+                for x in 0..<barWidth {
+                    let value = low + (high - low) * Double(x) / Double(barWidth - 1)
+                    fill(barX + x, barY, 1, 18, ColourRamp.colour(at: value, spec: spec))
+                }
+                for stop in spec.stops {
+                    let x = barX + Int(Double(barWidth - 1) * (stop.value - low) / (high - low))
+                    fill(x, barY + 18, 1, 5, RampSpec.RGBA(r: 30, g: 30, b: 30))
+                    let label = format(stop.value)
+                    let w = text.width(of: label, size: 11)
+                    text.draw(label, x: min(width - w - 2, max(2, x - w / 2)), y: barY + 36, size: 11, color: ink,
+                              into: canvas, width: width, height: height)
+                }
+            case .stepped:
+                for (i, stop) in spec.stops.enumerated() {
+                    let y = 48 + i * rowHeight
+                    fill(12, y + 3, 26, 16, stop.color)
+                    let label = i + 1 < spec.stops.count
+                        ? "\(format(stop.value)) to \(format(spec.stops[i + 1].value))" : "\(format(stop.value)) or more"
+                    text.draw(label, x: 46, y: y + 16, size: 12, color: ink, into: canvas, width: width, height: height)
+                }
+            case .categorical:
+                for (i, entry) in spec.classes.enumerated() {
+                    let y = 48 + i * rowHeight
+                    fill(12, y + 3, 26, 16, entry.color)
+                    text.draw(entry.label, x: 46, y: y + 16, size: 12, color: ink, into: canvas, width: width,
+                              height: height)
+                }
+            }
+        }
+        return try rgba.withUnsafeBufferPointer { (p) throws(GeoError) in
+            try ImageEncoder.encode(rgba: p, width: width, height: height, format: .png)
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%g", value)
+    }
+}

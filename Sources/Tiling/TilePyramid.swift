@@ -1,0 +1,227 @@
+import Dispatch
+import Foundation
+import GeoKit
+
+/// Makes one layer's XYZ pyramid on all cores: tiles rendered, coloured, encoded and written atomically (a temporary
+/// name renamed into place), empty tiles skipped, an interrupted run resumed, a finished one not redone.
+public enum TilePyramid {
+    public struct Progress: Sendable {
+        public var layer: String
+        public var done: Int
+        public var total: Int
+        public var tilesPerSecond: Double
+        public var etaSeconds: Double?
+    }
+
+    public struct Summary: Sendable {
+        public var layer: String
+        public var written = 0
+        public var empty = 0
+        public var alreadyThere = 0
+        public var upToDate = false
+        public var seconds = 0.0
+        public var tiles: [Tile] = []
+        public var bounds: (west: Double, south: Double, east: Double, north: Double) = (0, 0, 0, 0)
+
+        public var tilesPerSecond: Double { seconds > 0 ? Double(written + empty) / seconds : 0 }
+    }
+
+    /// Generates the pyramid of `job`. `stopAfter` ends the run early after that many tiles (as an interruption
+    /// would), leaving the pyramid resumable.
+    public static func generate(
+        _ job: TileJob, workers: Int = ProcessInfo.processInfo.activeProcessorCount, stopAfter: Int? = nil,
+        progress report: (@Sendable (Progress) -> Void)? = nil
+    ) throws(TilingError) -> Summary {
+        let start = Date()
+        var summary = Summary(layer: job.layer)
+        let directory = job.layerDirectory
+        let state = TileState(sourceSHA256: job.sourceSHA256, runID: job.runID, ramp: rampSignature(job),
+                              format: job.format.rawValue, zooms: [job.zooms.lowerBound, job.zooms.upperBound],
+                              complete: false)
+        let renderer: TileRenderer
+        do {
+            renderer = try TileRenderer(path: job.sourcePath, sampling: job.sampling)
+            summary.bounds = try renderer.lonLatBounds()
+        } catch {
+            throw .geo(error)
+        }
+        let tiles = job.zooms.flatMap { z in
+            WebMercator.tiles(west: summary.bounds.west, south: summary.bounds.south, east: summary.bounds.east,
+                              north: summary.bounds.north, zoom: z)
+        }
+        let previous = TileState.load(from: directory)
+        if let previous, previous.sameInputs(as: state), previous.complete {
+            summary.upToDate = true
+            summary.tiles = existingTiles(tiles, job: job)
+            return summary
+        }
+        do {
+            if previous == nil || !previous!.sameInputs(as: state) {
+                // Another source, ramp, format or zoom range: the old tiles must not mix with the new ones.
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try removePartialFiles(in: directory)
+            try state.save(to: directory)
+        } catch {
+            throw .unwritable(path: directory, reason: error.localizedDescription)
+        }
+
+        let shared = SharedCounter(limit: min(tiles.count, stopAfter ?? tiles.count))
+        let results = TileResults()
+        nonisolated(unsafe) let sharedRenderer = renderer
+        DispatchQueue.concurrentPerform(iterations: max(1, workers)) { worker in
+            do throws(TilingError) {
+                // Worker 0 reuses the renderer opened above; the others open their own (GDAL handles are per thread).
+                let renderer = worker == 0 ? sharedRenderer
+                    : try wrap { () throws(GeoError) in try TileRenderer(path: job.sourcePath, sampling: job.sampling) }
+                var made = Set<String>()
+                var rgba = [UInt8](repeating: 0, count: renderer.tileSize * renderer.tileSize * 4)
+                while let index = shared.next() {
+                    let tile = tiles[index]
+                    let path = job.tilePath(tile)
+                    if FileManager.default.fileExists(atPath: path) {
+                        results.record(tile, .alreadyThere)
+                    } else if let values = try wrap({ () throws(GeoError) in try renderer.values(for: tile) }) {
+                        try values.withUnsafeBufferPointer { (v) throws(TilingError) in
+                            try rgba.withUnsafeMutableBufferPointer { (out) throws(TilingError) in
+                                job.ramp.paint(v, into: out)
+                                let data = try wrap { () throws(GeoError) in
+                                    try ImageEncoder.encode(rgba: UnsafeBufferPointer(out), width: renderer.tileSize,
+                                                            height: renderer.tileSize, format: job.format,
+                                                            options: job.format == .png ? ["ZLEVEL": "6"] : ["LOSSLESS": "YES"])
+                                }
+                                try write(data, to: path, made: &made)
+                            }
+                        }
+                        results.record(tile, .written)
+                    } else {
+                        results.record(tile, .empty)
+                    }
+                    let (done, total) = (shared.done(), tiles.count)
+                    if let report, done % 16 == 0 || done == total {
+                        let elapsed = Date().timeIntervalSince(start)
+                        report(Progress(layer: job.layer, done: done, total: total,
+                                        tilesPerSecond: elapsed > 0 ? Double(done) / elapsed : 0,
+                                        etaSeconds: done > 0 ? elapsed / Double(done) * Double(total - done) : nil))
+                    }
+                }
+            } catch {
+                shared.fail(error)
+            }
+        }
+        if let error = shared.error { throw error }
+        (summary.written, summary.empty, summary.alreadyThere, summary.tiles) = results.totals()
+        summary.seconds = Date().timeIntervalSince(start)
+        if shared.limit == tiles.count {
+            var finished = state
+            finished.complete = true
+            do { try finished.save(to: directory) } catch {
+                throw .unwritable(path: directory, reason: error.localizedDescription)
+            }
+        }
+        return summary
+    }
+
+    static func rampSignature(_ job: TileJob) -> String {
+        let spec = job.ramp.spec
+        return job.rampName + ";" + spec.stops.map { "\($0.value)=\($0.color.hex)" }.joined(separator: ",")
+            + spec.classes.map { "\($0.code)=\($0.color.hex)" }.joined(separator: ",")
+    }
+
+    static func wrap<T>(_ body: () throws(GeoError) -> T) throws(TilingError) -> T {
+        do { return try body() } catch { throw .geo(error) }
+    }
+
+    /// Writes under a temporary name and renames: a reader (or an interrupted run) never sees half a tile.
+    static func write(_ data: Data, to path: String, made: inout Set<String>) throws(TilingError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            if !made.contains(folder) {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                made.insert(folder)
+            }
+            let temporary = path + ".partial"
+            try data.write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            }
+        } catch {
+            throw .unwritable(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Leftovers of an interrupted run (`*.partial`).
+    static func removePartialFiles(in directory: String) throws {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return }
+        for case let relative as String in walker where relative.hasSuffix(".partial") {
+            try FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(relative))
+        }
+    }
+
+    static func existingTiles(_ tiles: [Tile], job: TileJob) -> [Tile] {
+        tiles.filter { FileManager.default.fileExists(atPath: job.tilePath($0)) }
+    }
+}
+
+/// Hands out tile indices to the workers and keeps the first failure.
+private final class SharedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private var finished = 0
+    let limit: Int
+    private var firstError: TilingError?
+
+    init(limit: Int) { self.limit = limit }
+
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard firstError == nil, nextIndex < limit else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    func done() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        finished += 1
+        return finished
+    }
+
+    func fail(_ error: TilingError) {
+        lock.lock()
+        if firstError == nil { firstError = error }
+        lock.unlock()
+    }
+
+    var error: TilingError? {
+        lock.lock()
+        defer { lock.unlock() }
+        return firstError
+    }
+}
+
+/// What happened to each tile.
+private final class TileResults: @unchecked Sendable {
+    enum Outcome { case written, empty, alreadyThere }
+    private let lock = NSLock()
+    private var written = 0, empty = 0, alreadyThere = 0
+    private var present: [Tile] = []
+
+    func record(_ tile: Tile, _ outcome: Outcome) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch outcome {
+        case .written: written += 1; present.append(tile)
+        case .empty: empty += 1
+        case .alreadyThere: alreadyThere += 1; present.append(tile)
+        }
+    }
+
+    func totals() -> (Int, Int, Int, [Tile]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (written, empty, alreadyThere, present.sorted())
+    }
+}

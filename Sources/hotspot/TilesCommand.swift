@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import GeoKit
+import HotspotConfig
+import Pipeline
+import Tiling
+
+struct TilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tiles",
+        abstract: "Make XYZ Web Mercator tile pyramids, TileJSON and legends of the latest run (resumable).")
+
+    @OptionGroup var common: ConfigOption
+
+    @Option(help: "Layers, comma-separated (default: sequestration_score,loss_score,hotspot_class).")
+    var layers: String?
+
+    @Option(help: "Zoom range MIN-MAX (default: tiles.zoom of the configuration).")
+    var zoom: String?
+
+    @Option(help: "Tile format: png or webp (default: tiles.format).")
+    var format: String?
+
+    @Option(help: "Also write a single-file package per layer: mbtiles.")
+    var package: String?
+
+    @Option(name: .customLong("run"), help: "The run to tile (default: <output.dir>/latest).")
+    var runPath: String?
+
+    @Option(help: "Output folder (default: tiles.dir).")
+    var out: String?
+
+    @Option(help: ArgumentHelp("Stop after this many tiles per layer, as an interruption would (for tests).",
+                               visibility: .hidden))
+    var stopAfter: Int?
+
+    func validate() throws {
+        if let format, ImageEncoder.Format(rawValue: format) == nil {
+            throw ValidationError("--format must be png or webp")
+        }
+        if let package, package != "mbtiles" {
+            throw ValidationError("--package must be mbtiles (PMTiles is not supported yet)")
+        }
+        if let zoom {
+            do { _ = try TileJob.zoomRange(zoom) } catch { throw ValidationError(error.description) }
+        }
+    }
+
+    func run() throws {
+        do {
+            try make()
+        } catch let error as TilingError {
+            Terminal.endProgress()
+            Terminal.error(error.description)
+            throw ExitCode.failure
+        } catch let error as ConfigError {
+            Terminal.error(error.description)
+            throw ExitCode.failure
+        }
+    }
+
+    func make() throws {
+        let config = try HotspotConfiguration.load(path: common.config)
+        let runDirectory = runPath ?? (config.output.dir as NSString).appendingPathComponent("latest")
+        guard let data = FileManager.default.contents(atPath: runDirectory + "/run.json"),
+              let record = try? JSONDecoder().decode(RunRecord.self, from: data) else {
+            throw TilingError.noRun(runDirectory)
+        }
+        let known = TileJob.defaultLayers.map(\.layer)
+        let names = layers?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            ?? ["sequestration_score", "loss_score", "hotspot_class"]
+        for name in names where !known.contains(name) { throw TilingError.unknownLayer(name, known: known) }
+        let zooms = try zoom.map { try TileJob.zoomRange($0) } ?? (config.tiles.zoom[0]...config.tiles.zoom[1])
+        let imageFormat = ImageEncoder.Format(rawValue: format ?? config.tiles.format) ?? .png
+        let outputDirectory = out ?? config.tiles.dir
+        try checkWritable(outputDirectory)
+        let configDirectory = (config.file as NSString).deletingLastPathComponent
+        let attribution = "Soil Carbon Hotspots run \(record.runID); inputs: "
+            + record.inputs.map { "\($0.role) (\(($0.path as NSString).lastPathComponent))" }.joined(separator: ", ")
+            + (record.synthetic ? ". SYNTHETIC DEMO DATA, not real measurements" : "")
+
+        var viewerLayers: [(String, String, Int, String)] = []
+        for name in names {
+            let defaults = TileJob.defaultLayers.first { $0.layer == name }!
+            let rampName = config.tiles.ramps[name] ?? defaults.ramp
+            let ramp = ColourRamp(try RampSpec.load(named: rampName, configDirectory: configDirectory))
+            guard let output = record.outputs[name] else { throw TilingError.noRun(runDirectory + "/" + name + ".tif") }
+            let job = TileJob(
+                layer: name, sourcePath: runDirectory + "/" + output.file, sourceSHA256: output.sha256,
+                runID: record.runID, ramp: ramp, rampName: rampName, sampling: defaults.sampling, format: imageFormat,
+                zooms: zooms, outputDirectory: outputDirectory, attribution: attribution, description: output.description)
+            let summary = try TilePyramid.generate(job, stopAfter: stopAfter, progress: { p in
+                var line = "\(p.layer): \(p.done)/\(p.total) tiles, \(String(format: "%.0f", p.tilesPerSecond)) tiles/s"
+                if let eta = p.etaSeconds, p.done < p.total { line += String(format: ", ETA %.0f s", eta) }
+                Terminal.progress(line)
+            })
+            Terminal.endProgress()
+            if summary.upToDate {
+                Terminal.info("\(name): up to date (\(summary.tiles.count) tiles from run \(record.runID))")
+            } else {
+                Terminal.info(String(format: "%@: %d tiles written, %d empty skipped, %d already there, in %.1f s (%.0f tiles/s)",
+                                     name, summary.written, summary.empty, summary.alreadyThere, summary.seconds,
+                                     summary.tilesPerSecond))
+            }
+            if let stopAfter, !summary.upToDate, summary.written + summary.empty + summary.alreadyThere >= stopAfter {
+                Terminal.info("\(name): stopped after \(stopAfter) tiles; run again to finish")
+                continue
+            }
+            let tileJSON = TileJSON(job: job, bounds: summary.bounds)
+            do {
+                try tileJSON.encoded().write(to: URL(fileURLWithPath: job.layerDirectory + "/tilejson.json"), options: .atomic)
+                try Legend.png(for: ramp, title: ramp.spec.name)
+                    .write(to: URL(fileURLWithPath: job.layerDirectory + "/legend.png"), options: .atomic)
+            } catch {
+                throw TilingError.unwritable(path: job.layerDirectory, reason: "\(error)")
+            }
+            if package == "mbtiles" {
+                let path = try TilePackage.writeMBTiles(job: job, tiles: summary.tiles, tileJSON: tileJSON)
+                Terminal.info("\(name): packaged \(summary.tiles.count) tiles into \(path)")
+            }
+            viewerLayers.append((name, ramp.spec.name, zooms.upperBound, imageFormat.rawValue))
+        }
+        if !viewerLayers.isEmpty {
+            try Viewer.write(to: outputDirectory, layers: viewerLayers)
+        }
+    }
+
+    func checkWritable(_ directory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let probe = (directory as NSString).appendingPathComponent(".write-test-\(getpid())")
+            try Data().write(to: URL(fileURLWithPath: probe))
+            try FileManager.default.removeItem(atPath: probe)
+        } catch {
+            throw TilingError.unwritable(path: directory, reason: (error as NSError).localizedFailureReason
+                ?? error.localizedDescription)
+        }
+    }
+}
