@@ -35,7 +35,11 @@ let package = Package(
         .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel"]),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"]),
         .testTarget(name: "HotspotConfigTests", dependencies: ["HotspotConfig"]),
-        .testTarget(name: "TilingTests", dependencies: ["Tiling", "GeoKit", "Pipeline", "HotspotConfig", "DemoData"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel", "DemoData"]),
+        // Fixtures shared by the test targets: temporary folders, GDAL's tools, the demo inputs and one demo run.
+        .target(name: "TestSupport", dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "DemoData"],
+                path: "Tests/TestSupport"),
+        .testTarget(name: "TilingTests", dependencies: ["Tiling", "GeoKit", "Pipeline", "HotspotConfig", "TestSupport"]),
+        .testTarget(name: "PipelineTests",
+                    dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel", "TestSupport"]),
     ]
 )

@@ -83,21 +83,22 @@ public final class TileRenderer {
 
     private func separableValues(_ tile: Tile) throws(GeoError) -> [Float]? {
         let n = tileSize
-        let b = WebMercator.xyBounds(tile)
-        let pixel = (b.maxX - b.minX) / Double(n)
-        let degreesPerPixel = pixel / WebMercator.radius * 180 / .pi
+        let degreesPerPixel = 360 / (Double(n) * Double(1 << tile.z))
         // Coarsest level whose pixels are no larger than the tile's (in longitude).
         var level = 0
         for (i, candidate) in levels.enumerated() where abs(candidate.transform.pixelWidth) <= degreesPerPixel * 1.0001 {
             level = i
         }
         let (band, width, height, t) = levels[level]
-        // Fractional source positions of the tile's pixel centres, 0 at the centre of the first source pixel.
+        // Fractional source positions of the tile's pixel centres, 0 at the centre of the first source pixel. Centres
+        // are taken from the pixel's index in the whole zoom level, so a tile and its parent rendered at twice the size
+        // compute bit-identical positions.
         var column = [Double](repeating: 0, count: n), row = [Double](repeating: 0, count: n)
+        let worldPixels = Double(n) * Double(1 << tile.z)
         for k in 0..<n {
-            let centre = (Double(k) + 0.5) * pixel
-            let lon: Double = (b.minX + centre) / WebMercator.radius * 180 / Double.pi
-            let lat: Double = WebMercator.lonLat(x: 0, y: b.maxY - centre).lat
+            let fx = (Double(tile.x * n + k) + 0.5) / worldPixels, fy = (Double(tile.y * n + k) + 0.5) / worldPixels
+            let lon: Double = fx * 360 - 180
+            let lat: Double = atan(sinh(Double.pi * (1 - 2 * fy))) * 180 / Double.pi
             column[k] = (lon - t.originX) / t.pixelWidth - 0.5
             row[k] = (lat - t.originY) / t.pixelHeight - 0.5
         }

@@ -3,6 +3,7 @@ import GeoKit
 import HotspotConfig
 import Pipeline
 import Testing
+import TestSupport
 
 /// Bad input stops a run with one clear sentence, leaves `latest` as it was and no partial folder behind.
 @Suite(.serialized) struct PipelineErrorTests {

@@ -3,6 +3,7 @@ import GeoKit
 import HotspotConfig
 import Pipeline
 import Testing
+import TestSupport
 
 @Suite(.serialized) struct PipelineOutputTests {
     @Test func outputsAreValidCOGsWithNodataUnitsAndDescriptions() throws {

@@ -4,6 +4,7 @@ import HotspotConfig
 import HotspotModel
 import Pipeline
 import Testing
+import TestSupport
 
 /// The pipeline's rasters against an independent implementation: the layers aligned by `gdalwarp` itself and the
 /// DESIGN.md formulas evaluated by `gdal_calc.py` (numpy), the expressions the benchmark's GDAL chain uses.

@@ -5,26 +5,26 @@ import HotspotConfig
 import Pipeline
 
 /// The repository root (for Config/ and the committed land mask).
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
 
 /// A temporary folder removed when the value is released.
-final class TemporaryFolder: Sendable {
-    let path: String
+public final class TemporaryFolder: Sendable {
+    public let path: String
 
-    init(_ name: String = "hotspot-test") {
+    public init(_ name: String = "hotspot-test") {
         path = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(name)-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }
 
 /// Runs a command-line tool; returns its exit status, stdout and stderr.
 @discardableResult
-func runTool(_ tool: String, _ arguments: [String], cwd: String? = nil) throws -> (status: Int32, out: String, err: String) {
+public func runTool(_ tool: String, _ arguments: [String], cwd: String? = nil) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [tool] + arguments
@@ -41,10 +41,10 @@ func runTool(_ tool: String, _ arguments: [String], cwd: String? = nil) throws -
 }
 
 /// The demo inputs at 0.5 degree (720 x 288), made once per test process and only read afterwards.
-enum DemoFixture {
-    static let resolution = 0.5
+public enum DemoFixture {
+    public static let resolution = 0.5
     static let folder = TemporaryFolder("hotspot-demo")
-    static let directory: String = {
+    public static let directory: String = {
         let generator = DemoDataGenerator(outputDirectory: folder.path, resolution: resolution, seed: 7,
                                           landMaskPath: repositoryRoot + "/Config/demo/landmask.tif")
         try! generator.generate()
@@ -52,7 +52,7 @@ enum DemoFixture {
     }()
 
     /// A configuration over the demo inputs writing to `output`; `edit` may change the YAML text.
-    static func config(output: String, edit: (String) -> String = { $0 }) throws -> HotspotConfiguration {
+    public static func config(output: String, edit: (String) -> String = { $0 }) throws -> HotspotConfiguration {
         var text = try String(contentsOfFile: repositoryRoot + "/Config/hotspot.yaml", encoding: .utf8)
         text = text.replacingOccurrences(of: "Rasters/demo/", with: directory + "/")
             .replacingOccurrences(of: "resolution: 0.05", with: "resolution: \(resolution)")
@@ -60,16 +60,22 @@ enum DemoFixture {
         return try HotspotConfiguration.parse(edit(text), file: repositoryRoot + "/Config/test.yaml")
     }
 
-    static func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    public static func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    /// One pipeline run over the demo inputs, made once per test process and only read afterwards.
+    public static let runFolder = TemporaryFolder("hotspot-run")
+    public static let run: HotspotRun.Result = {
+        try! HotspotRun.execute(try! config(output: runFolder.file("derived")))
+    }()
 }
 
 /// A whole single-band raster read into memory (test rasters are small).
-struct RasterArray {
-    let grid: Grid
-    let values: [Double]
-    let noData: Double?
+public struct RasterArray {
+    public let grid: Grid
+    public let values: [Double]
+    public let noData: Double?
 
-    init(path: String) throws {
+    public init(path: String) throws {
         let dataset = try Dataset(path: path)
         let band = try dataset.band(1)
         grid = try dataset.grid()
@@ -80,11 +86,11 @@ struct RasterArray {
         self.values = values
     }
 
-    func isNoData(_ i: Int) -> Bool { values[i] == noData || values[i].isNaN }
+    public func isNoData(_ i: Int) -> Bool { values[i] == noData || values[i].isNaN }
 }
 
 /// `gdallocationinfo -valonly -geoloc` at a lon/lat: the value GDAL reads for the pixel containing the point.
-func gdalLocationValue(_ path: String, lon: Double, lat: Double) throws -> Double? {
+public func gdalLocationValue(_ path: String, lon: Double, lat: Double) throws -> Double? {
     let result = try runTool("gdallocationinfo", ["-valonly", "-geoloc", path, "\(lon)", "\(lat)"])
     return Double(result.out.trimmingCharacters(in: .whitespacesAndNewlines))
 }
