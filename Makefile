@@ -4,7 +4,7 @@ SWIFT ?= swift
 HOTSPOT := .build/release/hotspot
 # System libraries and tools: GDAL/PROJ/GEOS headers for the C modules, GDAL's command-line tools and Python
 # bindings as test oracles and benchmark peers (never used by the product itself).
-APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-dev fonts-dejavu-core gdal-bin \
+APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-dev libdeflate-dev fonts-dejavu-core gdal-bin \
   python3-gdal python3-numpy pkg-config libjs-leaflet libjs-leaflet.markercluster
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

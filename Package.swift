@@ -6,6 +6,7 @@ let cLibraries: [Target] = [
     .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
     .systemLibrary(name: "CGEOS", path: "Sources/CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
     .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", providers: [.apt(["libdeflate-dev"])]),
     .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2",
                    providers: [.apt(["libfreetype-dev"])]),
 ]
@@ -22,7 +23,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: cLibraries + [
-        .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS", "CSQLite", "CFreeType"]),
+        .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS", "CSQLite", "CFreeType", "CDeflate"]),
         .target(name: "HotspotModel"),
         .target(name: "DemoData", dependencies: ["GeoKit"]),
         .target(name: "Tiling", dependencies: ["GeoKit", "HotspotConfig"]),

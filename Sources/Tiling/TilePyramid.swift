@@ -76,6 +76,7 @@ public enum TilePyramid {
                 let renderer = worker == 0 ? sharedRenderer
                     : try wrap { () throws(GeoError) in try TileRenderer(path: job.sourcePath, sampling: job.sampling) }
                 var made = Set<String>()
+                let png = PNGEncoder(level: 6)
                 var rgba = [UInt8](repeating: 0, count: renderer.tileSize * renderer.tileSize * 4)
                 while let index = shared.next() {
                     let tile = tiles[index]
@@ -86,11 +87,12 @@ public enum TilePyramid {
                         try values.withUnsafeBufferPointer { (v) throws(TilingError) in
                             try rgba.withUnsafeMutableBufferPointer { (out) throws(TilingError) in
                                 job.ramp.paint(v, into: out)
-                                let data = try wrap { () throws(GeoError) in
-                                    try ImageEncoder.encode(rgba: UnsafeBufferPointer(out), width: renderer.tileSize,
-                                                            height: renderer.tileSize, format: job.format,
-                                                            options: job.format == .png ? ["ZLEVEL": "6"] : ["LOSSLESS": "YES"])
-                                }
+                                let data = job.format == .png
+                                    ? png.encode(rgba: UnsafeBufferPointer(out), width: renderer.tileSize, height: renderer.tileSize)
+                                    : try wrap { () throws(GeoError) in
+                                        try ImageEncoder.encode(rgba: UnsafeBufferPointer(out), width: renderer.tileSize,
+                                                                height: renderer.tileSize, format: .webp, options: ["LOSSLESS": "YES"])
+                                    }
                                 try write(data, to: path, made: &made)
                             }
                         }

@@ -119,44 +119,59 @@ public final class TileRenderer {
         }
         if let noData { for i in source.indices where source[i] == noData { source[i] = .nan } }
 
-        // Source index of a (column, row), or -1 outside the raster.
-        @inline(__always) func index(_ c: Int, _ r: Int) -> Int {
-            guard r >= r0, r <= r1 else { return -1 }
+        // Per output column and row: the two source neighbours (offsets into the window, -1 outside the raster) and
+        // the weight of the second. Computed once per tile, so the pixel loop is plain arithmetic.
+        func localColumn(_ c: Int) -> Int {
             var c = c
             if wrapsLongitude { c = ((c % width) + width) % width }
-            guard c >= c0, c <= c1 else { return -1 }
-            return (r - r0) * windowWidth + (c - c0)
+            return c >= c0 && c <= c1 ? c - c0 : -1
+        }
+        func localRow(_ r: Int) -> Int { r >= r0 && r <= r1 ? (r - r0) * windowWidth : -1 }
+        var columnA = [Int](repeating: -1, count: n), columnB = [Int](repeating: -1, count: n)
+        var rowA = [Int](repeating: -1, count: n), rowB = [Int](repeating: -1, count: n)
+        var wx = [Double](repeating: 0, count: n), wy = [Double](repeating: 0, count: n)
+        for k in 0..<n {
+            if sampling == .nearest {
+                columnA[k] = localColumn(Int(floor(column[k] + 0.5)))
+                rowA[k] = localRow(Int(floor(row[k] + 0.5)))
+            } else {
+                let x0 = Int(floor(column[k])), y0 = Int(floor(row[k]))
+                (columnA[k], columnB[k], wx[k]) = (localColumn(x0), localColumn(x0 + 1), column[k] - Double(x0))
+                (rowA[k], rowB[k], wy[k]) = (localRow(y0), localRow(y0 + 1), row[k] - Double(y0))
+            }
         }
         var out = [Float](repeating: .nan, count: n * n)
         var any = false
         source.withUnsafeBufferPointer { src in
-            for j in 0..<n {
-                let fy = row[j]
-                for i in 0..<n {
-                    let fx = column[i]
-                    let value: Float
+            out.withUnsafeMutableBufferPointer { out in
+                for j in 0..<n {
+                    let ra = rowA[j], rb = rowB[j], dy = wy[j]
                     if sampling == .nearest {
-                        let k = index(Int(floor(fx + 0.5)), Int(floor(fy + 0.5)))
-                        value = k >= 0 ? src[k] : .nan
-                    } else {
-                        let x0 = Int(floor(fx)), y0 = Int(floor(fy))
-                        let dx = fx - Double(x0), dy = fy - Double(y0)
-                        var sum = 0.0, weight = 0.0
-                        @inline(__always) func add(_ cx: Int, _ cy: Int, _ w: Double) {
-                            guard w > 0 else { return }
-                            let k = index(cx, cy)
-                            guard k >= 0, !src[k].isNaN else { return }
-                            sum += Double(src[k]) * w
-                            weight += w
+                        guard ra >= 0 else { continue }
+                        for i in 0..<n where columnA[i] >= 0 {
+                            let v = src[ra + columnA[i]]
+                            out[j * n + i] = v
+                            if !v.isNaN { any = true }
                         }
-                        add(x0, y0, (1 - dx) * (1 - dy))
-                        add(x0 + 1, y0, dx * (1 - dy))
-                        add(x0, y0 + 1, (1 - dx) * dy)
-                        add(x0 + 1, y0 + 1, dx * dy)
-                        value = weight > 1e-9 ? Float(sum / weight) : .nan
+                        continue
                     }
-                    if !value.isNaN { any = true }
-                    out[j * n + i] = value
+                    for i in 0..<n {
+                        let ca = columnA[i], cb = columnB[i], dx = wx[i]
+                        // Nodata-aware bilinear: weights of missing neighbours are dropped and the rest renormalised.
+                        var sum = 0.0, weight = 0.0
+                        if ra >= 0 {
+                            if ca >= 0 { let v = src[ra + ca]; if !v.isNaN { let w = (1 - dx) * (1 - dy); sum += Double(v) * w; weight += w } }
+                            if cb >= 0 { let v = src[ra + cb]; if !v.isNaN { let w = dx * (1 - dy); sum += Double(v) * w; weight += w } }
+                        }
+                        if rb >= 0 {
+                            if ca >= 0 { let v = src[rb + ca]; if !v.isNaN { let w = (1 - dx) * dy; sum += Double(v) * w; weight += w } }
+                            if cb >= 0 { let v = src[rb + cb]; if !v.isNaN { let w = dx * dy; sum += Double(v) * w; weight += w } }
+                        }
+                        if weight > 1e-9 {
+                            out[j * n + i] = Float(sum / weight)
+                            any = true
+                        }
+                    }
                 }
             }
         }

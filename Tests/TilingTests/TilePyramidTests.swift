@@ -58,6 +58,8 @@ import TestSupport
         Thread.sleep(forTimeInterval: 0.4)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        let state = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("Tiles/loss_score/.state.json"))))
+        #expect((state as? [String: Any])?["complete"] as? Bool == false, "the first run was interrupted before finishing")
         let rerun = try runTool(binary, ["tiles", "--config", folder.file("c.yaml"), "--zoom", "0-4", "--layers", "loss_score"],
                                 cwd: repositoryRoot)
         #expect(rerun.status == 0, "rerun failed: \(rerun.err)")
