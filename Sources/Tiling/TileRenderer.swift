@@ -118,6 +118,8 @@ public final class TileRenderer {
             try band.read(Window(column: c0, row: r0, width: windowWidth, height: r1 - r0 + 1), into: p)
         }
         if let noData { for i in source.indices where source[i] == noData { source[i] = .nan } }
+        // Open sea and beyond the raster's edge: nothing to sample.
+        guard source.contains(where: { !$0.isNaN }) else { return nil }
 
         // Per output column and row: the two source neighbours (offsets into the window, -1 outside the raster) and
         // the weight of the second. Computed once per tile, so the pixel loop is plain arithmetic.
