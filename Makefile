@@ -8,7 +8,7 @@ APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-d
   python3-gdal python3-numpy pkg-config libjs-leaflet libjs-leaflet.markercluster
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo demo-data run test bench-pipeline landmask clean
+.PHONY: deps build demo demo-data run tiles test bench-pipeline bench-tiles landmask clean
 
 # Installs the apt packages that are missing (nothing when all are there).
 deps:
@@ -28,8 +28,13 @@ demo-data: build
 run: demo-data
 	$(HOTSPOT) run --config Config/hotspot.yaml
 
-demo: run
+# Tile pyramids of the latest run (resumable; a finished pyramid of the same run is not redone).
+tiles: run
+	$(HOTSPOT) tiles --config Config/hotspot.yaml --package mbtiles
+
+demo: tiles
 	@echo "Demo run published in Rasters/derived/latest (see run.json there)."
+	@echo "Tiles in Tiles/: open Tiles/index.html in a browser to look at them."
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -38,6 +43,9 @@ test: deps
 # Benchmarks are run by hand: they compare against GDAL's own tools in the same run.
 bench-pipeline: build
 	Benchmarks/pipeline.sh
+
+bench-tiles: build
+	Benchmarks/tiles.sh 0-7
 
 # Regenerates the committed land mask from GSHHG shorelines (needs Debian's gmt and gmt-gshhg-low).
 landmask:
