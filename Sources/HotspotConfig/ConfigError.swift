@@ -29,7 +29,7 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .wrongType(expected): return "\(at): '\(key)' must be \(expected)"
         case .missingKey: return "\(at): required key '\(key)' is missing"
         case let .invalidValue(reason): return "\(at): '\(key)' \(reason)"
-        case let .unreadable(reason): return "\(file): \(reason)"
+        case let .unreadable(reason): return "\(at): \(reason)"
         }
     }
 }

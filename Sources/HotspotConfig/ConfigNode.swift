@@ -112,7 +112,13 @@ func parseYAML(_ text: String, file: String) throws(ConfigError) -> ConfigNode {
     } catch let error as ConfigError {
         throw error
     } catch let error as YamlError {
-        throw ConfigError(.unreadable("not valid YAML: \(error)"), key: "", line: nil, file: file)
+        // Yams describes a syntax error over several lines ("2:1: error: parser: ...", then the source and a caret):
+        // keep its first line, which starts with line:column.
+        let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+        let parts = first.split(separator: ":", maxSplits: 2)
+        let line = parts.count == 3 ? Int(parts[0]) : nil
+        let reason = parts.count == 3 ? String(parts[2]).trimmingCharacters(in: .whitespaces) : first
+        throw ConfigError(.unreadable("not valid YAML: \(reason)"), key: "", line: line, file: file)
     } catch {
         throw ConfigError(.unreadable("not valid YAML: \(error)"), key: "", line: nil, file: file)
     }

@@ -7,6 +7,12 @@ public struct GridSpec: Sendable, Equatable {
     public var resolution: Double
     /// [minX, minY, maxX, maxY] in the grid's CRS.
     public var bbox: [Double]
+
+    public init(crs: String, resolution: Double, bbox: [Double]) {
+        self.crs = crs
+        self.resolution = resolution
+        self.bbox = bbox
+    }
 }
 
 /// The roles an input layer can play in the model.
