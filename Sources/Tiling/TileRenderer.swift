@@ -81,15 +81,20 @@ public final class TileRenderer {
         isGeographic ? try separableValues(tile) : try warpedValues(tile)
     }
 
-    private func separableValues(_ tile: Tile) throws(GeoError) -> [Float]? {
-        let n = tileSize
-        let degreesPerPixel = 360 / (Double(n) * Double(1 << tile.z))
-        // Coarsest level whose pixels are no larger than the tile's (in longitude).
+    /// The source level a tile samples (0 is the full resolution): the coarsest whose pixels are no larger than the
+    /// tile's, in longitude (lon/lat grids).
+    func level(for tile: Tile) -> Int {
+        let degreesPerPixel = 360 / (Double(tileSize) * Double(1 << tile.z))
         var level = 0
         for (i, candidate) in levels.enumerated() where abs(candidate.transform.pixelWidth) <= degreesPerPixel * 1.0001 {
             level = i
         }
-        let (band, width, height, t) = levels[level]
+        return level
+    }
+
+    private func separableValues(_ tile: Tile) throws(GeoError) -> [Float]? {
+        let n = tileSize
+        let (band, width, height, t) = levels[level(for: tile)]
         // Fractional source positions of the tile's pixel centres, 0 at the centre of the first source pixel. Centres
         // are taken from the pixel's index in the whole zoom level, so a tile and its parent rendered at twice the size
         // compute bit-identical positions.

@@ -33,6 +33,15 @@ import TestSupport
         }
     }
 
+    @Test func lowZoomsReadOverviewsNeverTheFullResolution() throws {
+        let renderer = try TileRenderer(path: Self.cog("loss_score"), sampling: .bilinear)
+        // The 0.5 degree raster has one overview (1 degree); a zoom 0 pixel is 1.4 degrees wide.
+        #expect(renderer.levels.count == 2)
+        #expect(renderer.level(for: Tile(z: 0, x: 0, y: 0)) == 1)
+        #expect(renderer.level(for: Tile(z: 1, x: 0, y: 0)) == 0, "a zoom 1 pixel (0.7 degree) needs the full resolution")
+        #expect(renderer.level(for: Tile(z: 6, x: 3, y: 3)) == 0)
+    }
+
     @Test func neighbouringTilesContinueEachOtherAcrossTheirEdge() throws {
         let renderer = try TileRenderer(path: Self.cog("loss_score"), sampling: .bilinear)
         let left = try #require(try renderer.values(for: Tile(z: 3, x: 4, y: 2)))
