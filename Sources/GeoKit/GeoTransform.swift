@@ -33,10 +33,26 @@ public struct GeoTransform: Sendable, Equatable, Codable {
         (originX + column * pixelWidth + row * rowRotation, originY + column * columnRotation + row * pixelHeight)
     }
 
-    /// Fractional pixel position of world coordinates.
+    /// Fractional pixel position of world coordinates. Uses GDAL's own inverse (`GDALInvGeoTransform`, then
+    /// `GDALApplyGeoTransform`) term for term, so a point on a pixel edge lands in the same pixel as
+    /// `gdallocationinfo` puts it: dividing by the determinant instead turns 180 into 7199.999999999998.
     public func pixel(x: Double, y: Double) -> (column: Double, row: Double) {
-        let det = pixelWidth * pixelHeight - rowRotation * columnRotation
-        let dx = x - originX, dy = y - originY
-        return ((dx * pixelHeight - dy * rowRotation) / det, (dy * pixelWidth - dx * columnRotation) / det)
+        let inverse = self.inverse
+        return (inverse.originX + x * inverse.pixelWidth + y * inverse.rowRotation,
+                inverse.originY + x * inverse.columnRotation + y * inverse.pixelHeight)
+    }
+
+    /// The pixel-from-world transform, computed as GDAL computes it (north-up fast path included).
+    public var inverse: GeoTransform {
+        if isNorthUp && pixelWidth != 0 && pixelHeight != 0 {
+            return GeoTransform(originX: -originX / pixelWidth, pixelWidth: 1 / pixelWidth,
+                                originY: -originY / pixelHeight, pixelHeight: 1 / pixelHeight)
+        }
+        let inverseDeterminant = 1 / (pixelWidth * pixelHeight - rowRotation * columnRotation)
+        return GeoTransform(
+            originX: (rowRotation * originY - originX * pixelHeight) * inverseDeterminant,
+            pixelWidth: pixelHeight * inverseDeterminant, rowRotation: -rowRotation * inverseDeterminant,
+            originY: (-pixelWidth * originY + originX * columnRotation) * inverseDeterminant,
+            columnRotation: -columnRotation * inverseDeterminant, pixelHeight: pixelWidth * inverseDeterminant)
     }
 }

@@ -14,7 +14,8 @@ extension Dataset {
         guard let out = GDALTranslate(path, handle, options, &usageError) else {
             throw .createFailed(path: path, reason: GDALRuntime.lastError(or: "translation failed"))
         }
-        return Dataset(owning: out, path: path)
+        // The new dataset may be a VRT that reads this one: keep this one open as long as it lives.
+        return Dataset(owning: out, path: path, keeping: self)
     }
 
     /// Writes a Cloud Optimized GeoTIFF of this dataset to `path`. Overviews are made by `overviewResampling`, or,

@@ -193,7 +193,7 @@ public struct HotspotConfiguration: Sendable {
             case "manageable": p.manageable = try groupTable(value, base: p.manageable)
             case "vulnerability": p.vulnerability = try groupTable(value, base: p.vulnerability)
             default:
-                let number = try value.float()
+                let number = try value.double()
                 let positive: Set<String> = ["horizon_years", "depth_cm", "bulk_density_default"]
                 if positive.contains(key), number <= 0 { throw value.fail(.invalidValue("must be greater than 0")) }
                 if number < 0 { throw value.fail(.invalidValue("must not be negative")) }
@@ -217,7 +217,7 @@ public struct HotspotConfiguration: Sendable {
     static func groupTable(_ node: ConfigNode, base: GroupTable) throws(ConfigError) -> GroupTable {
         var table = base
         for (key, value) in try node.mapping(allowed: Set(LandCoverGroup.allCases.map(\.name))) {
-            let number = try value.float()
+            let number = try value.double()
             guard number >= 0, number <= 1 else { throw value.fail(.invalidValue("must be between 0 and 1")) }
             table[LandCoverGroup(name: key)!] = number
         }

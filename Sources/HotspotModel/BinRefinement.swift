@@ -8,7 +8,8 @@ public struct BinRefinement: Sendable {
     static let subCount = 1 << subBits
     /// Refined-bin index per bin, or -1.
     let heavy: [Int32]
-    var area: [Double]
+    /// Area per slot, in `FixedArea` units (order-independent sums, like the histogram's).
+    var area: [UInt64]
     var below: [Double] = []
 
     /// An empty refinement for the `maxBins` bins of `histogram` most likely to hold tie clusters: those with two or
@@ -16,7 +17,7 @@ public struct BinRefinement: Sendable {
     public init(for histogram: PercentileHistogram, maxBins: Int = 512) {
         var candidates: [(bin: Int, area: Double)] = []
         for b in histogram.area.indices where histogram.repeats[b] > 0 && histogram.low[b] != histogram.high[b] {
-            candidates.append((b, Double(histogram.repeats[b]) * histogram.area[b] / Double(histogram.count[b])))
+            candidates.append((b, Double(histogram.repeats[b]) * FixedArea.value(histogram.area[b]) / Double(histogram.count[b])))
         }
         if candidates.count > maxBins {
             candidates = Array(candidates.sorted { $0.area > $1.area }.prefix(maxBins))
@@ -24,7 +25,7 @@ public struct BinRefinement: Sendable {
         var heavy = [Int32](repeating: -1, count: histogram.area.count)
         for (k, candidate) in candidates.sorted(by: { $0.bin < $1.bin }).enumerated() { heavy[candidate.bin] = Int32(k) }
         self.heavy = heavy
-        area = [Double](repeating: 0, count: candidates.count * Self.subCount)
+        area = [UInt64](repeating: 0, count: candidates.count * Self.subCount)
     }
 
     private init() {
@@ -46,6 +47,7 @@ public struct BinRefinement: Sendable {
 
     /// Adds the values that fall in refined bins (same filter and weights as the histogram's `add`).
     public mutating func add(_ values: UnsafeBufferPointer<Float>, include: (Int) -> Bool, pixelArea: Double) {
+        let units = FixedArea.units(pixelArea)
         heavy.withUnsafeBufferPointer { heavy in
             area.withUnsafeMutableBufferPointer { area in
                 for i in values.indices {
@@ -53,7 +55,7 @@ public struct BinRefinement: Sendable {
                     guard v.isFinite else { continue }
                     let k = heavy[PercentileHistogram.bin(of: v)]
                     guard k >= 0, include(i) else { continue }
-                    area[Self.slot(heavyIndex: k, value: v)] += pixelArea
+                    area[Self.slot(heavyIndex: k, value: v)] &+= units
                 }
             }
         }
@@ -63,15 +65,15 @@ public struct BinRefinement: Sendable {
     mutating func finalize() {
         below = [Double](repeating: 0, count: area.count)
         for k in 0..<heavyBinCount {
-            var running = 0.0
+            var running: UInt64 = 0
             for s in k * Self.subCount..<(k + 1) * Self.subCount {
-                below[s] = running
-                running += area[s]
+                below[s] = FixedArea.value(running)
+                running &+= area[s]
             }
         }
     }
 
     /// Area ranked below `v` within its refined bin: exact mid-rank.
     @inline(__always)
-    func rankWithin(slot s: Int) -> Double { below[s] + area[s] / 2 }
+    func rankWithin(slot s: Int) -> Double { below[s] + FixedArea.value(area[s]) / 2 }
 }

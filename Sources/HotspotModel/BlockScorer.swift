@@ -71,13 +71,13 @@ public struct BlockScorer: Sendable {
         rate: UnsafeMutableBufferPointer<Float>, loss: UnsafeMutableBufferPointer<Float>
     ) -> Int {
         let p = parameters
-        let manageable = p.manageable.values.map(Double.init)
-        let vulnerability = p.vulnerability.values.map(Double.init)
-        let depthFactor = Double(p.depthCentimetres) * 0.1
-        let horizon = Double(p.horizonYears)
-        let rMax = Double(p.rMaxTonnesPerHectareYear)
-        let warming = Double(p.warmingDegC), sensitivity = Double(p.sensitivity)
-        let bulkDensityDefault = Double(p.bulkDensityDefault)
+        let manageable = p.manageable.values
+        let vulnerability = p.vulnerability.values
+        let depthFactor = p.depthCentimetres * 0.1
+        let horizon = p.horizonYears
+        let rMax = p.rMaxTonnesPerHectareYear
+        let warming = p.warmingDegC, sensitivity = p.sensitivity
+        let bulkDensityDefault = p.bulkDensityDefault
         let groupCount = UInt8(LandCoverGroup.allCases.count)
         var valid = 0
         manageable.withUnsafeBufferPointer { manageable in

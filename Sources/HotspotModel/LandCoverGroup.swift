@@ -34,13 +34,13 @@ public enum LandCoverGroup: UInt8, CaseIterable, Sendable, Codable, CustomString
 
 /// A value for each land-cover group, stored densely so that block loops index it by the group's raw value.
 public struct GroupTable: Sendable, Equatable {
-    public private(set) var values: [Float]
+    public private(set) var values: [Double]
 
-    public init(_ values: [LandCoverGroup: Float], default fallback: Float = 0) {
+    public init(_ values: [LandCoverGroup: Double], default fallback: Double = 0) {
         self.values = LandCoverGroup.allCases.map { values[$0] ?? fallback }
     }
 
-    public subscript(group: LandCoverGroup) -> Float {
+    public subscript(group: LandCoverGroup) -> Double {
         get { values[Int(group.rawValue)] }
         set { values[Int(group.rawValue)] = newValue }
     }

@@ -8,28 +8,34 @@ public struct PercentileHistogram: Sendable {
     public static let binBits = 20
     static let shift = UInt32(32 - binBits)
 
-    var area: [Double]
+    /// Area per bin, in `FixedArea` units.
+    var area: [UInt64]
     var count: [UInt32]
     var low: [Float]
     var high: [Float]
     /// The last value added to each bin and how often a value repeated its predecessor there: a cheap sign of tie
-    /// clusters, which choose the bins `BinRefinement` resolves exactly.
+    /// clusters, which choose the bins `BinRefinement` resolves exactly. Only repeats within one `add` call count
+    /// (`lastCall` stamps the call), so the counts do not depend on which strips a worker took before.
     var last: [Float]
+    var lastCall: [UInt32]
+    var call: UInt32 = 0
     var repeats: [UInt32]
     /// Exact slots for the bins most likely to hold tie clusters, when a refinement pass was made.
     var refinement: BinRefinement?
     /// Area below each bin, filled by `finalize()`.
     var below: [Double] = []
-    public private(set) var totalArea: Double = 0
+    var totalUnits: UInt64 = 0
+    public var totalArea: Double { FixedArea.value(totalUnits) }
     public private(set) var totalCount: Int = 0
 
     public init() {
         let bins = 1 << Self.binBits
-        area = [Double](repeating: 0, count: bins)
+        area = [UInt64](repeating: 0, count: bins)
         count = [UInt32](repeating: 0, count: bins)
         low = [Float](repeating: .infinity, count: bins)
         high = [Float](repeating: -.infinity, count: bins)
         last = [Float](repeating: .nan, count: bins)
+        lastCall = [UInt32](repeating: 0, count: bins)
         repeats = [UInt32](repeating: 0, count: bins)
     }
 
@@ -43,46 +49,51 @@ public struct PercentileHistogram: Sendable {
     public mutating func add(
         _ values: UnsafeBufferPointer<Float>, include: (Int) -> Bool, pixelArea: Double
     ) {
-        var addedArea = 0.0, addedCount = 0
+        let units = FixedArea.units(pixelArea)
+        var addedCount = 0
+        call &+= 1
+        let call = max(1, self.call)  // 0 stamps the single-value `add`
         area.withUnsafeMutableBufferPointer { area in
             count.withUnsafeMutableBufferPointer { count in
                 low.withUnsafeMutableBufferPointer { low in
                     high.withUnsafeMutableBufferPointer { high in
                     last.withUnsafeMutableBufferPointer { last in
                     repeats.withUnsafeMutableBufferPointer { repeats in
+                    lastCall.withUnsafeMutableBufferPointer { lastCall in
                         for i in values.indices {
                             let v = values[i]
                             guard v.isFinite, include(i) else { continue }
                             let b = Self.bin(of: v)
-                            area[b] += pixelArea
+                            area[b] &+= units
                             count[b] &+= 1
                             if v < low[b] { low[b] = v }
                             if v > high[b] { high[b] = v }
-                            if v == last[b] { repeats[b] &+= 1 }
+                            if v == last[b] && lastCall[b] == call { repeats[b] &+= 1 }
                             last[b] = v
-                            addedArea += pixelArea
+                            lastCall[b] = call
                             addedCount += 1
                         }
+                    }
                     }
                     }
                     }
                 }
             }
         }
-        totalArea += addedArea
+        totalUnits &+= units &* UInt64(addedCount)
         totalCount += addedCount
     }
 
     /// Adds another histogram's values (the workers of a pass each fill their own).
     public mutating func merge(_ other: PercentileHistogram) {
         for b in area.indices where other.count[b] > 0 {
-            area[b] += other.area[b]
+            area[b] &+= other.area[b]
             count[b] &+= other.count[b]
             low[b] = min(low[b], other.low[b])
             high[b] = max(high[b], other.high[b])
             repeats[b] &+= other.repeats[b]
         }
-        totalArea += other.totalArea
+        totalUnits &+= other.totalUnits
         totalCount += other.totalCount
     }
 
@@ -90,13 +101,15 @@ public struct PercentileHistogram: Sendable {
     public mutating func add(_ v: Float, pixelArea: Double) {
         guard v.isFinite else { return }
         let b = Self.bin(of: v)
-        area[b] += pixelArea
+        let units = FixedArea.units(pixelArea)
+        area[b] &+= units
         count[b] &+= 1
         low[b] = min(low[b], v)
         high[b] = max(high[b], v)
-        if v == last[b] { repeats[b] &+= 1 }
+        if v == last[b] && lastCall[b] == 0 { repeats[b] &+= 1 }
         last[b] = v
-        totalArea += pixelArea
+        lastCall[b] = 0
+        totalUnits &+= units
         totalCount += 1
     }
 
@@ -110,10 +123,10 @@ public struct PercentileHistogram: Sendable {
     /// Prepares the cumulative areas; call once after the last `add`.
     public mutating func finalize() {
         below = [Double](repeating: 0, count: area.count)
-        var running = 0.0
+        var running: UInt64 = 0
         for b in area.indices {
-            below[b] = running
-            running += area[b]
+            below[b] = FixedArea.value(running)
+            running &+= area[b]
         }
     }
 
@@ -125,7 +138,7 @@ public struct PercentileHistogram: Sendable {
         if let r = refinement, r.heavy[b] >= 0 {
             rank += r.rankWithin(slot: BinRefinement.slot(heavyIndex: r.heavy[b], value: v))
         } else {
-            rank += Self.withinBin(v, area: area[b], count: count[b], low: low[b], high: high[b])
+            rank += Self.withinBin(v, area: FixedArea.value(area[b]), count: count[b], low: low[b], high: high[b])
         }
         return Float(100 * rank / totalArea)
     }
@@ -160,7 +173,8 @@ public struct PercentileHistogram: Sendable {
                                     rank += refinement.rankWithin(
                                         slot: BinRefinement.slot(heavyIndex: refinement.heavy[b], value: v))
                                 } else {
-                                    rank += Self.withinBin(v, area: area[b], count: count[b], low: low[b], high: high[b])
+                                    rank += Self.withinBin(v, area: FixedArea.value(area[b]), count: count[b],
+                                                           low: low[b], high: high[b])
                                 }
                                 out[i] = Float(100 * rank / total)
                             }
@@ -180,15 +194,20 @@ public struct PercentileHistogram: Sendable {
         return (fraction * Double(n - 1) + 0.5) * (area / Double(n))
     }
 
-    /// The smallest value whose score reaches `percentile`, found by bisection over the bins (for statistics).
+    /// The value at `percentile` of the area (for statistics): the first bin whose cumulative area reaches it,
+    /// interpolated inside the bin.
     public func value(atPercentile percentile: Double) -> Float? {
         guard totalArea > 0 else { return nil }
         let target = percentile / 100 * totalArea
-        for b in area.indices where count[b] > 0 && below[b] + area[b] >= target {
+        for b in area.indices where count[b] > 0 {
+            let binArea = FixedArea.value(area[b])
+            guard below[b] + binArea >= target else { continue }
             if low[b] == high[b] { return low[b] }
-            let fraction = Float(max(0, min(1, (target - below[b]) / area[b])))
+            let fraction = Float(max(0, min(1, (target - below[b]) / binArea)))
             return low[b] + fraction * (high[b] - low[b])
         }
-        return nil
+        // Rounding: the cumulative area, converted to Double bin by bin, can end a hair below `totalArea`; the
+        // target is then the top of the population.
+        return area.indices.last { count[$0] > 0 }.map { high[$0] }
     }
 }

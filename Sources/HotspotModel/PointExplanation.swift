@@ -29,20 +29,20 @@ public struct PointExplanation: Sendable, Equatable {
         parameters p: ModelParameters, soc: Double, clay: Double, silt: Double?, bulkDensity: Double?,
         tmean: Double, precip: Double, group: LandCoverGroup
     ) {
-        let bd = bulkDensity ?? Double(p.bulkDensityDefault)
+        let bd = bulkDensity ?? p.bulkDensityDefault
         guard soc >= 0, clay >= 0, (silt ?? 0) >= 0, bd > 0, precip >= 0, tmean.isFinite else { return nil }
         let fine = clay + (silt ?? 0)
         let saturation = SequestrationModel.saturationStockTonnesPerHectare(
-            finePercent: fine, bulkDensity: bd, depthCentimetres: Double(p.depthCentimetres))
+            finePercent: fine, bulkDensity: bd, depthCentimetres: p.depthCentimetres)
         let deficit = max(0, saturation - soc)
         let byPrecip = SequestrationModel.nppFromPrecipitation(precip)
         let byTemp = SequestrationModel.nppFromTemperature(tmean)
         let npp = min(byPrecip, byTemp)
-        let deficitRate = deficit / Double(p.horizonYears)
-        let productivityRate = Double(p.rMaxTonnesPerHectareYear) * npp / 3000
-        let factor = Double(p.manageable[group])
-        let w = LossModel.warmingResponse(tmeanDegC: tmean, warmingDegC: Double(p.warmingDegC))
-        let lossFraction = min(1, Double(p.vulnerability[group]) + Double(p.sensitivity) * w)
+        let deficitRate = deficit / p.horizonYears
+        let productivityRate = p.rMaxTonnesPerHectareYear * npp / 3000
+        let factor = p.manageable[group]
+        let w = LossModel.warmingResponse(tmeanDegC: tmean, warmingDegC: p.warmingDegC)
+        let lossFraction = min(1, p.vulnerability[group] + p.sensitivity * w)
         finePercent = Float(fine)
         saturationStockTonnesPerHectare = Float(saturation)
         deficitTonnesPerHectare = Float(deficit)
@@ -54,7 +54,7 @@ public struct PointExplanation: Sendable, Equatable {
         landUseFactor = Float(factor)
         rateTonnesPerHectareYear = Float(min(deficitRate, productivityRate) * factor)
         warmingResponse = Float(w)
-        vulnerability = p.vulnerability[group]
+        vulnerability = Float(p.vulnerability[group])
         self.lossFraction = Float(lossFraction)
         lossTonnesPerHectare = Float(soc * lossFraction)
     }

@@ -70,7 +70,7 @@ public enum HotspotRun {
 
         let classes = try ClassificationPass(
             grid: grid, rowAreasKm2: rowAreasKm2, rate: scored.rate, loss: scored.loss,
-            threshold: config.model.hotspotPercentile, stripRows: stripRows, workers: options.workers,
+            threshold: Float(config.model.hotspotPercentile), stripRows: stripRows, workers: options.workers,
             overviews: overviews
         ).run(workspace: workspace, report: options.progress)
         lap("classifying")
@@ -161,13 +161,13 @@ public enum HotspotRun {
     }
 
     static func modelRecord(_ p: ModelParameters) -> [String: Double] {
-        ["horizon_years": Double(p.horizonYears), "depth_cm": Double(p.depthCentimetres),
-         "bulk_density_default": Double(p.bulkDensityDefault), "r_max": Double(p.rMaxTonnesPerHectareYear),
-         "warming_degC": Double(p.warmingDegC), "sensitivity": Double(p.sensitivity),
-         "hotspot_percentile": Double(p.hotspotPercentile)]
+        ["horizon_years": p.horizonYears, "depth_cm": p.depthCentimetres,
+         "bulk_density_default": p.bulkDensityDefault, "r_max": p.rMaxTonnesPerHectareYear,
+         "warming_degC": p.warmingDegC, "sensitivity": p.sensitivity,
+         "hotspot_percentile": p.hotspotPercentile]
     }
 
     static func groupRecord(_ table: GroupTable) -> [String: Double] {
-        Dictionary(uniqueKeysWithValues: LandCoverGroup.allCases.map { ($0.name, Double(table[$0])) })
+        Dictionary(uniqueKeysWithValues: LandCoverGroup.allCases.map { ($0.name, table[$0]) })
     }
 }

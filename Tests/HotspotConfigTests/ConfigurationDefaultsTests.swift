@@ -1,0 +1,135 @@
+import Foundation
+import HotspotConfig
+import HotspotModel
+import Testing
+
+/// The model defaults of DESIGN.md, as literals.
+let designManageable: [LandCoverGroup: Double] = [
+    .cropland: 1.0, .grassland: 0.7, .shrubland: 0.4, .forest: 0.2, .wetland: 0.0,
+    .urban: 0.0, .bare: 0.0, .water: 0.0, .snowIce: 0.0,
+]
+let designVulnerability: [LandCoverGroup: Double] = [
+    .wetland: 0.5, .cropland: 0.15, .grassland: 0.1, .forest: 0.1, .shrubland: 0.1, .bare: 0.05,
+    .urban: 0.0, .water: 0.0, .snowIce: 0.0,
+]
+
+func expectDesignDefaults(_ p: ModelParameters, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(p.horizonYears == 20 && p.depthCentimetres == 30 && p.bulkDensityDefault == 1.3,
+            sourceLocation: sourceLocation)
+    #expect(p.rMaxTonnesPerHectareYear == 1.0 && p.warmingDegC == 2.0 && p.sensitivity == 0.5,
+            sourceLocation: sourceLocation)
+    #expect(p.hotspotPercentile == 90, sourceLocation: sourceLocation)
+    for group in LandCoverGroup.allCases {
+        #expect(p.manageable[group] == designManageable[group], "manageable.\(group)", sourceLocation: sourceLocation)
+        #expect(p.vulnerability[group] == designVulnerability[group], "vulnerability.\(group)",
+                sourceLocation: sourceLocation)
+    }
+}
+
+struct ShippedConfigurationTests {
+    let path = configDirectory + "/hotspot.yaml"
+
+    @Test func theShippedConfigurationLoadsWithTheDesignDefaults() throws {
+        let config = try HotspotConfiguration.load(path: path)
+        #expect(config.file == path)
+        #expect(config.grid == GridSpec(crs: "EPSG:4326", resolution: 0.05, bbox: [-180, -60, 180, 84]))
+        expectDesignDefaults(config.model)
+        #expect(config.model == ModelParameters())
+        #expect(config.output.dir == "Rasters/derived")
+        #expect(config.tiles.dir == "Tiles" && config.tiles.zoom == [0, 7] && config.tiles.format == "png")
+        let server = config.server
+        #expect(server.host == "127.0.0.1" && server.port == 8080 && server.cors == ["*"])
+        #expect(server.partners == "Config/partners.gpkg" && server.regions == "Config/regions.geojson")
+        #expect(server.adminTokenEnv == "HOTSPOT_ADMIN_TOKEN")
+        #expect(server.maxBatchPoints == 10_000 && server.maxDownloadPixels == 100_000_000)
+        #expect(config.text == (try String(contentsOfFile: path, encoding: .utf8)))
+    }
+
+    @Test func theShippedLayersPointAtTheDemoDataWithTheirUnits() throws {
+        let layers = try HotspotConfiguration.load(path: path).layers
+        #expect(Set(layers.keys) == [.soc, .clay, .silt, .tmean, .precip, .landcover], "no bulk-density layer")
+        for (role, layer) in layers {
+            #expect(layer.path == "Rasters/demo/\(role.rawValue).tif" && layer.role == role && layer.band == 1)
+        }
+        #expect(layers[.soc]?.scale == 0.1 && layers[.clay]?.scale == 0.1 && layers[.silt]?.scale == 0.1)
+        #expect(layers[.clay]?.units == "g/kg" && layers[.tmean]?.units == "degC" && layers[.precip]?.scale == 1)
+        #expect(layers[.tmean]?.offset == 0 && layers[.tmean]?.noData == nil && layers[.tmean]?.resampling == nil)
+        let legend = try #require(layers[.landcover]?.classes)
+        #expect(legend.name == "ESA CCI Land Cover" && legend.classes.count == 37)
+        #expect(legend.group(forCode: 10) == .cropland && legend.group(forCode: 160) == .wetland)
+        #expect(legend.group(forCode: 210) == .water && legend.group(forCode: 220) == .snowIce)
+        #expect(legend.group(forCode: 0) == nil)
+    }
+
+    @Test func theShippedConfigurationWithoutItsModelSectionGivesTheSameModel() throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let start = try #require(text.range(of: "model:\n")), end = try #require(text.range(of: "output:\n"))
+        let withoutModel = text.replacingCharactersInRange(start.lowerBound..<end.lowerBound, with: "")
+        #expect(!withoutModel.contains("horizon_years"))
+        let config = try parse(withoutModel)
+        expectDesignDefaults(config.model)
+    }
+}
+
+struct ConfigurationDefaultsTests {
+    @Test func keysLeftOutOfModelTakeTheDefaults() throws {
+        let config = try parse(yaml(appending: """
+            model:
+              horizon_years: 30
+              warming_degC: 4
+              manageable: { cropland: 0.8 }
+              vulnerability:
+                wetland: 0.6
+
+            """))
+        var expected = ModelParameters()
+        expected.horizonYears = 30
+        expected.warmingDegC = 4
+        expected.manageable[.cropland] = 0.8
+        expected.vulnerability[.wetland] = 0.6
+        #expect(config.model == expected)
+        #expect(config.model.manageable[.grassland] == 0.7 && config.model.vulnerability[.cropland] == 0.15)
+        #expect(config.model.depthCentimetres == 30 && config.model.sensitivity == 0.5)
+    }
+
+    @Test func onlyGridLayersAndOutputAreRequired() throws {
+        let config = try parse(yaml())
+        expectDesignDefaults(config.model)
+        #expect(config.grid == GridSpec(crs: "EPSG:4326", resolution: 0.5, bbox: [-10, 30, 40, 70]))
+        #expect(config.layers[.silt] == nil && config.layers[.bulkDensity] == nil)
+        #expect(config.output.dir == "out" && config.output.compression == "zstd" && config.output.level == 1)
+        #expect(config.tiles.zoom == [0, 7] && config.tiles.format == "png" && config.tiles.dir == "Tiles")
+        #expect(config.server.port == 8080 && config.server.maxBatchPoints == 10_000)
+        #expect(config.layers[.tmean]?.units == "degC", "units default to the model's")
+    }
+
+    @Test func emptyOptionalSectionsTakeTheDefaults() throws {
+        let config = try parse(yaml(appending: "model:\ntiles:\nserver: ~\n"))
+        expectDesignDefaults(config.model)
+        #expect(config.server.host == "127.0.0.1")
+    }
+
+    @Test func layerSettingsAreRead() throws {
+        let config = try parse(yaml(replacing: "  soc: { path: soc.tif }", with: """
+              soc:
+                path: /vsicurl/https://example.org/soc.tif
+                band: 2
+                units: "dg/kg"
+                scale: 0.1
+                offset: -1.5
+                nodata: -32768
+                resampling: average
+            """))
+        let soc = try #require(config.layers[.soc])
+        #expect(soc.path == "/vsicurl/https://example.org/soc.tif" && soc.band == 2 && soc.units == "dg/kg")
+        #expect(soc.scale == 0.1 && soc.offset == -1.5 && soc.noData == -32768 && soc.resampling == "average")
+    }
+}
+
+private extension String {
+    func replacingCharactersInRange(_ range: Range<String.Index>, with replacement: String) -> String {
+        var copy = self
+        copy.replaceSubrange(range, with: replacement)
+        return copy
+    }
+}
