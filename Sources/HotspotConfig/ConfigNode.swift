@@ -108,6 +108,7 @@ func parseYAML(_ text: String, file: String) throws(ConfigError) -> ConfigNode {
         guard let node = try Yams.compose(yaml: text) else {
             throw ConfigError(.unreadable("the file is empty"), key: "", line: nil, file: file)
         }
+        try rejectDuplicateKeys(node, path: "", file: file)
         return ConfigNode(node: node, path: "", file: file)
     } catch let error as ConfigError {
         throw error
@@ -121,5 +122,29 @@ func parseYAML(_ text: String, file: String) throws(ConfigError) -> ConfigNode {
         throw ConfigError(.unreadable("not valid YAML: \(reason)"), key: "", line: line, file: file)
     } catch {
         throw ConfigError(.unreadable("not valid YAML: \(error)"), key: "", line: nil, file: file)
+    }
+}
+
+/// YAML says keys are unique, but the parser keeps both entries of a repeated key and a lookup would silently take
+/// one of them: a repeated key is a mistake in the file, so say so with its line.
+private func rejectDuplicateKeys(_ node: Node, path: String, file: String) throws(ConfigError) {
+    switch node {
+    case let .mapping(mapping):
+        var seen: Set<String> = []
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? "\(keyNode)"
+            let childPath = path.isEmpty ? key : "\(path).\(key)"
+            if !seen.insert(key).inserted {
+                throw ConfigError(.invalidValue("is given twice"), key: childPath, line: keyNode.mark.map { $0.line },
+                                  file: file)
+            }
+            try rejectDuplicateKeys(value, path: childPath, file: file)
+        }
+    case let .sequence(sequence):
+        for (index, item) in sequence.enumerated() {
+            try rejectDuplicateKeys(item, path: "\(path)[\(index)]", file: file)
+        }
+    default:
+        break
     }
 }

@@ -123,6 +123,11 @@ struct ConfigErrorTests {
                          "layers.tmean.resampling", line: 8),
         BadConfiguration("band 0", edit("tmean: { path: tmean.tif }", "tmean: { path: tmean.tif, band: 0 }"),
                          .invalidValue("must be 1 or more"), "layers.tmean.band", line: 8),
+        BadConfiguration("a repeated top-level key", append("model: { r_max: 1 }\nmodel: { r_max: 2 }\n"),
+                         .invalidValue("is given twice"), "model", line: 14),
+        BadConfiguration("a repeated key in a layer",
+                         edit("tmean: { path: tmean.tif }", "tmean: { path: tmean.tif, path: other.tif }"),
+                         .invalidValue("is given twice"), "layers.tmean.path", line: 8),
         BadConfiguration("unknown compression", edit("  dir: out", "  dir: out\n  compression: lzma"),
                          .invalidValue("must be zstd or deflate"), "output.compression", line: 13),
     ]
