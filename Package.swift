@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 let cLibraries: [Target] = [
@@ -21,6 +21,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: cLibraries + [
         .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS", "CSQLite", "CFreeType", "CDeflate"]),
@@ -29,8 +35,17 @@ let package = Package(
         .target(name: "Tiling", dependencies: ["GeoKit", "HotspotConfig"]),
         .target(name: "HotspotConfig", dependencies: ["HotspotModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig"]),
+        .target(name: "HotspotAPI", dependencies: [
+            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "Tiling",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], resources: [.copy("Resources/openapi.json")]),
         .executableTarget(name: "hotspot", dependencies: [
-            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData", "Tiling",
+            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData", "Tiling", "HotspotAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel"]),
@@ -40,6 +55,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "DemoData"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "TilingTests", dependencies: ["Tiling", "GeoKit", "Pipeline", "HotspotConfig", "TestSupport"]),
+        .testTarget(name: "HotspotAPITests",
+                    dependencies: ["HotspotAPI", "Pipeline", "GeoKit", "HotspotConfig", "Tiling", "TestSupport"]),
         .testTarget(name: "PipelineTests",
                     dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel", "TestSupport"]),
     ]

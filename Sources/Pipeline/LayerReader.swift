@@ -67,4 +67,16 @@ public final class LayerReader {
             }
         }
     }
+
+    /// Reads a land-cover window's codes as stored; nodata codes become nil.
+    public func readCodes(_ window: Window) throws(PipelineError) -> [Int32?] {
+        var codes = [Int32](repeating: 0, count: window.pixelCount)
+        do throws(GeoError) {
+            try codes.withUnsafeMutableBufferPointer { (buffer) throws(GeoError) in try readRaw(window, into: buffer) }
+        } catch {
+            throw fail(error)
+        }
+        let noData = source.noData.map { Int32(exactly: $0) } ?? nil
+        return codes.map { $0 == noData ? nil : $0 }
+    }
 }

@@ -82,3 +82,12 @@ public struct RunRecord: Codable, Sendable {
 public enum SoftwareVersion {
     public static let hotspot = "0.1.0"
 }
+
+extension RunRecord {
+    /// Credits for maps of this run: the run and its inputs, and a warning when the inputs are synthetic.
+    public var attribution: String {
+        "Soil Carbon Hotspots run \(runID); inputs: "
+            + inputs.map { "\($0.role) (\(($0.path as NSString).lastPathComponent))" }.joined(separator: ", ")
+            + (synthetic ? ". SYNTHETIC DEMO DATA, not real measurements" : "")
+    }
+}

@@ -62,3 +62,48 @@ public struct TileJob: Sendable {
         ("loss_expected", "loss_magma", .bilinear),
     ]
 }
+
+extension TileJob {
+    /// The encoded image of `tile`, or nil when the raster has no data under it (an empty tile is skipped).
+    /// `rgba` is the caller's scratch of `tileSize`^2 x 4 bytes, kept across tiles.
+    public func image(of tile: Tile, renderer: TileRenderer, png: PNGEncoder, rgba: inout [UInt8]) throws(GeoError) -> Data? {
+        guard let values = try renderer.values(for: tile) else { return nil }
+        let size = renderer.tileSize
+        return try values.withUnsafeBufferPointer { (v) throws(GeoError) in
+            try rgba.withUnsafeMutableBufferPointer { (out) throws(GeoError) in
+                ramp.paint(v, into: out)
+                return format == .png
+                    ? png.encode(rgba: UnsafeBufferPointer(out), width: size, height: size)
+                    : try ImageEncoder.encode(rgba: UnsafeBufferPointer(out), width: size, height: size, format: .webp,
+                                              options: ["LOSSLESS": "YES"])
+            }
+        }
+    }
+
+    /// Whether the tiles under `layerDirectory` were rendered from this job's source with its ramp, format and
+    /// renderer (finished or not: every tile file there is whole), so they can be served as they are.
+    public var pyramidOnDiskMatches: Bool {
+        guard let state = TileState.load(from: layerDirectory) else { return false }
+        return state.renderer == TileState.rendererVersion && state.sourceSHA256 == sourceSHA256
+            && state.ramp == TilePyramid.rampSignature(self) && state.format == format.rawValue
+    }
+}
+
+extension TileJob {
+    /// The job for one of `defaultLayers` of a run, with the ramp the configuration names for it (or the default).
+    public static func forLayer(
+        _ name: String, configuration config: HotspotConfiguration, runID: String, sourcePath: String, sourceSHA256: String,
+        description: String, attribution: String, format: ImageEncoder.Format, zooms: ClosedRange<Int>,
+        outputDirectory: String
+    ) throws -> TileJob {
+        guard let defaults = defaultLayers.first(where: { $0.layer == name }) else {
+            throw TilingError.unknownLayer(name, known: defaultLayers.map(\.layer))
+        }
+        let rampName = config.tiles.ramps[name] ?? defaults.ramp
+        let configDirectory = (config.file as NSString).deletingLastPathComponent
+        let ramp = ColourRamp(try RampSpec.load(named: rampName, configDirectory: configDirectory))
+        return TileJob(layer: name, sourcePath: sourcePath, sourceSHA256: sourceSHA256, runID: runID, ramp: ramp,
+                       rampName: rampName, sampling: defaults.sampling, format: format, zooms: zooms,
+                       outputDirectory: outputDirectory, attribution: attribution, description: description)
+    }
+}

@@ -83,19 +83,10 @@ public enum TilePyramid {
                     let path = job.tilePath(tile)
                     if FileManager.default.fileExists(atPath: path) {
                         results.record(tile, .alreadyThere)
-                    } else if let values = try wrap({ () throws(GeoError) in try renderer.values(for: tile) }) {
-                        try values.withUnsafeBufferPointer { (v) throws(TilingError) in
-                            try rgba.withUnsafeMutableBufferPointer { (out) throws(TilingError) in
-                                job.ramp.paint(v, into: out)
-                                let data = job.format == .png
-                                    ? png.encode(rgba: UnsafeBufferPointer(out), width: renderer.tileSize, height: renderer.tileSize)
-                                    : try wrap { () throws(GeoError) in
-                                        try ImageEncoder.encode(rgba: UnsafeBufferPointer(out), width: renderer.tileSize,
-                                                                height: renderer.tileSize, format: .webp, options: ["LOSSLESS": "YES"])
-                                    }
-                                try write(data, to: path, made: &made)
-                            }
-                        }
+                    } else if let data = try wrap({ () throws(GeoError) in
+                        try job.image(of: tile, renderer: renderer, png: png, rgba: &rgba)
+                    }) {
+                        try write(data, to: path, made: &made)
                         results.record(tile, .written)
                     } else {
                         results.record(tile, .empty)

@@ -1,11 +1,12 @@
 import ArgumentParser
 
 @main
-struct Hotspot: ParsableCommand {
+struct Hotspot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotspot",
         abstract: "Soil Carbon Hotspots: where soil organic carbon can be gained, and where its loss is most urgent to stop.",
-        subcommands: [DemoDataCommand.self, RunCommand.self, TilesCommand.self])
+        subcommands: [DemoDataCommand.self, RunCommand.self, TilesCommand.self, ServeCommand.self, QueryCommand.self,
+                      RegionCommand.self])
 }
 
 /// The option every command shares.

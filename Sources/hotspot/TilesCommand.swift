@@ -74,21 +74,14 @@ struct TilesCommand: ParsableCommand {
         let imageFormat = ImageEncoder.Format(rawValue: format ?? config.tiles.format) ?? .png
         let outputDirectory = out ?? config.tiles.dir
         try checkWritable(outputDirectory)
-        let configDirectory = (config.file as NSString).deletingLastPathComponent
-        let attribution = "Soil Carbon Hotspots run \(record.runID); inputs: "
-            + record.inputs.map { "\($0.role) (\(($0.path as NSString).lastPathComponent))" }.joined(separator: ", ")
-            + (record.synthetic ? ". SYNTHETIC DEMO DATA, not real measurements" : "")
-
         var viewerLayers: [(String, String, Int, String)] = []
         for name in names {
-            let defaults = TileJob.defaultLayers.first { $0.layer == name }!
-            let rampName = config.tiles.ramps[name] ?? defaults.ramp
-            let ramp = ColourRamp(try RampSpec.load(named: rampName, configDirectory: configDirectory))
             guard let output = record.outputs[name] else { throw TilingError.noRun(runDirectory + "/" + name + ".tif") }
-            let job = TileJob(
-                layer: name, sourcePath: runDirectory + "/" + output.file, sourceSHA256: output.sha256,
-                runID: record.runID, ramp: ramp, rampName: rampName, sampling: defaults.sampling, format: imageFormat,
-                zooms: zooms, outputDirectory: outputDirectory, attribution: attribution, description: output.description)
+            let job = try TileJob.forLayer(
+                name, configuration: config, runID: record.runID, sourcePath: runDirectory + "/" + output.file,
+                sourceSHA256: output.sha256, description: output.description, attribution: record.attribution,
+                format: imageFormat, zooms: zooms, outputDirectory: outputDirectory)
+            let ramp = job.ramp
             let summary = try TilePyramid.generate(job, stopAfter: stopAfter, progress: { p in
                 var line = "\(p.layer): \(p.done)/\(p.total) tiles, \(String(format: "%.0f", p.tilesPerSecond)) tiles/s"
                 if let eta = p.etaSeconds, p.done < p.total { line += String(format: ", ETA %.0f s", eta) }

@@ -1,0 +1,143 @@
+import Foundation
+
+/// `POST /v1/score`: the points of a body (`{"points": [[lon, lat], ...]}`, a GeoJSON FeatureCollection of points, or
+/// CSV with `lon` and `lat` columns), and the answers as JSON, GeoJSON or CSV.
+enum BatchScore {
+    enum Format: Equatable {
+        case json, geojson, csv
+    }
+
+    /// The answer format from `Accept` (JSON unless GeoJSON or CSV is asked for).
+    static func format(accept: String?) -> Format {
+        guard let accept = accept?.lowercased() else { return .json }
+        if accept.contains("text/csv") { return .csv }
+        if accept.contains("application/geo+json") { return .geojson }
+        return .json
+    }
+
+    static func points(body: Data, contentType: String?, limit: Int) throws(Problem) -> [(lon: Double, lat: Double)] {
+        let type = (contentType ?? "application/json").split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        } ?? ""
+        let points: [(Double, Double)]
+        switch type {
+        case "text/csv": points = try csvPoints(body, limit: limit)
+        case "application/json", "application/geo+json", "": points = try jsonPoints(body, limit: limit)
+        default:
+            throw Problem(.unsupportedMediaType, "send application/json, application/geo+json or text/csv (got \(type))")
+        }
+        guard !points.isEmpty else { throw Problem(.badRequest, "the body has no points", parameter: "points") }
+        return points
+    }
+
+    private static func tooMany(_ count: Int, _ limit: Int) -> Problem {
+        Problem(.contentTooLarge, "\(count) points is more than the \(limit) a request may ask for: split the batch")
+    }
+
+    private static func checked(_ lon: Any?, _ lat: Any?, at index: Int) throws(Problem) -> (Double, Double) {
+        // JSON true/false also arrive as NSNumber; their type code is "c".
+        func number(_ value: Any?) -> Double? {
+            guard let n = value as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
+            return n.doubleValue
+        }
+        guard let x = number(lon), let y = number(lat) else {
+            throw .badParameter("points[\(index)]", "point \(index) must be [lon, lat] with two numbers")
+        }
+        return (try checkedNumber("\(x)", "points[\(index)].lon", in: -180...180),
+                try checkedNumber("\(y)", "points[\(index)].lat", in: -90...90))
+    }
+
+    private static func jsonPoints(_ body: Data, limit: Int) throws(Problem) -> [(Double, Double)] {
+        guard let root = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            throw Problem(.badRequest, "the body is not a JSON object: send {\"points\": [[lon, lat], ...]} or a GeoJSON "
+                          + "FeatureCollection of points")
+        }
+        if let list = root["points"] {
+            guard let points = list as? [Any] else { throw .badParameter("points", "points must be a list of [lon, lat]") }
+            if points.count > limit { throw tooMany(points.count, limit) }
+            var out: [(Double, Double)] = []
+            for (i, point) in points.enumerated() {
+                guard let pair = point as? [Any], pair.count == 2 else {
+                    throw .badParameter("points[\(i)]", "point \(i) must be [lon, lat]")
+                }
+                out.append(try checked(pair[0], pair[1], at: i))
+            }
+            return out
+        }
+        guard root["type"] as? String == "FeatureCollection", let features = root["features"] as? [Any] else {
+            throw Problem(.badRequest, "the body must have \"points\" or be a GeoJSON FeatureCollection")
+        }
+        if features.count > limit { throw tooMany(features.count, limit) }
+        var out: [(Double, Double)] = []
+        for (i, feature) in features.enumerated() {
+            guard let geometry = (feature as? [String: Any])?["geometry"] as? [String: Any],
+                  geometry["type"] as? String == "Point", let xy = geometry["coordinates"] as? [Any], xy.count >= 2 else {
+                throw .badParameter("features[\(i)]", "feature \(i) must have a Point geometry")
+            }
+            out.append(try checked(xy[0], xy[1], at: i))
+        }
+        return out
+    }
+
+    private static func csvPoints(_ body: Data, limit: Int) throws(Problem) -> [(Double, Double)] {
+        guard let text = String(data: body, encoding: .utf8) else { throw Problem(.badRequest, "the CSV is not UTF-8") }
+        let lines = text.split(whereSeparator: \.isNewline).map { String($0) }.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        guard let header = lines.first else { throw Problem(.badRequest, "the CSV is empty") }
+        let names = header.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
+        }
+        guard let lonColumn = names.firstIndex(where: { ["lon", "longitude", "x"].contains($0) }),
+              let latColumn = names.firstIndex(where: { ["lat", "latitude", "y"].contains($0) }) else {
+            throw Problem(.badRequest, "the CSV header must name a lon and a lat column (got \(header.prefix(80)))")
+        }
+        if lines.count - 1 > limit { throw tooMany(lines.count - 1, limit) }
+        var out: [(Double, Double)] = []
+        for (i, line) in lines.dropFirst().enumerated() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count > max(lonColumn, latColumn) else {
+                throw .badParameter("row \(i + 2)", "CSV row \(i + 2) has \(cells.count) cells, fewer than the header")
+            }
+            out.append((try checkedNumber(cells[lonColumn], "row \(i + 2) lon", in: -180...180),
+                        try checkedNumber(cells[latColumn], "row \(i + 2) lat", in: -90...90)))
+        }
+        return out
+    }
+
+    static let csvHeader = "lon,lat,inside,sequestration_rate,sequestration_score,loss_expected,loss_score,class_code,"
+        + "class_label,landcover_code,limiting_term"
+
+    static func csv(_ answers: [ScoreAnswer]) -> Data {
+        func f(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
+        var text = csvHeader + "\n"
+        for a in answers {
+            let row: [String] = [
+                "\(a.lon)", "\(a.lat)", "\(a.inside)", f(a.sequestration?.rate.value), f(a.sequestration?.score),
+                f(a.loss?.expected.value), f(a.loss?.score), a.class?.code.map(String.init) ?? "",
+                "\"" + (a.class?.label ?? "") + "\"", a.inputs?.landcover?.code.map(String.init) ?? "",
+                a.explanation?.limitingTerm ?? "",
+            ]
+            text += row.joined(separator: ",") + "\n"
+        }
+        return Data(text.utf8)
+    }
+
+    static func geojson(_ answers: [ScoreAnswer], runID: String) throws -> Data {
+        struct Feature: Encodable {
+            struct Point: Encodable {
+                var type = "Point"
+                var coordinates: [Double]
+            }
+            var type = "Feature"
+            var geometry: Point
+            var properties: ScoreAnswer
+        }
+        struct Collection: Encodable {
+            var type = "FeatureCollection"
+            var runId: String
+            var features: [Feature]
+        }
+        return try JSONEncoder.api.encode(Collection(runId: runID, features: answers.map {
+            Feature(geometry: .init(coordinates: [$0.lon, $0.lat]), properties: $0)
+        }))
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An error answered as `application/problem+json` (RFC 9457): the status, a short title, and a detail sentence that
+/// names what was wrong (the parameter, the layer, the limit).
+public struct Problem: HTTPResponseError, Sendable, CustomStringConvertible {
+    public let status: HTTPResponse.Status
+    public let detail: String
+    /// The query parameter or body field at fault, when there is one.
+    public let parameter: String?
+
+    public init(_ status: HTTPResponse.Status, _ detail: String, parameter: String? = nil) {
+        self.status = status
+        self.detail = detail
+        self.parameter = parameter
+    }
+
+    public static func badParameter(_ name: String, _ detail: String) -> Problem {
+        Problem(.badRequest, detail, parameter: name)
+    }
+
+    public var description: String { "\(status.code) \(status.reasonPhrase): \(detail)" }
+
+    struct Body: Encodable {
+        var type = "about:blank"
+        var title: String
+        var status: Int
+        var detail: String
+        var instance: String
+        var parameter: String?
+    }
+
+    public func body(instance: String) -> Data {
+        let body = Body(title: status.reasonPhrase, status: status.code, detail: detail, instance: instance,
+                        parameter: parameter)
+        return (try? JSONEncoder.api.encode(body)) ?? Data()
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers,
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: body(instance: request.uri.path))))
+    }
+}
+
+/// Turns every error into problem+json: ours as they are, Hummingbird's (unknown route, bad method, body too large)
+/// with their status, and anything else as a 500 that is logged, never a dropped connection.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return try problem.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            let detail: String
+            switch error.status {
+            case .notFound: detail = "no route or resource at \(request.uri.path)"
+            case .methodNotAllowed: detail = "\(request.method) is not allowed on \(request.uri.path)"
+            case .contentTooLarge: detail = "the request body is too large"
+            default: detail = "\(error)"
+            }
+            return try Problem(error.status, detail).response(from: request, context: context)
+        } catch {
+            context.logger.error("unexpected error on \(request.uri.path): \(error)")
+            return try Problem(.internalServerError, "internal error: \(error)").response(from: request, context: context)
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// API answers: snake_case keys, stable key order (so ETags are stable), no escaped slashes.
+    public static var api: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                     nan: "nan")
+        return encoder
+    }
+}

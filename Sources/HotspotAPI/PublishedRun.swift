@@ -1,0 +1,77 @@
+import Foundation
+import GeoKit
+import HotspotConfig
+import HotspotModel
+import Pipeline
+
+/// A published run opened for serving: its record, its grid, and pools of read handles on its rasters and on the
+/// inputs it was computed from. A request keeps the run it started on; when a newer run is published the old one is
+/// released once its last request is done (its handles close with it).
+public final class PublishedRun: Sendable {
+    public let runID: String
+    /// The run's own folder (the target of `latest` when it was opened).
+    public let directory: String
+    public let record: RunRecord
+    public let grid: Grid
+    public let configuration: HotspotConfiguration
+    let sources: [LayerRole: LayerSource]
+    /// The grid's coordinates are WGS84 longitude and latitude: points need no transformation.
+    let gridIsLonLat: Bool
+    let pixels: HandlePool<PixelHandles>
+
+    /// Opens the run in `directory` (a run folder or the `latest` link, which is resolved once here).
+    public init(directory: String, configuration: HotspotConfiguration) throws(Problem) {
+        let resolved = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        guard let data = FileManager.default.contents(atPath: resolved + "/run.json"),
+              let record = try? JSONDecoder().decode(RunRecord.self, from: data) else {
+            throw Problem(.serviceUnavailable, "no complete run at \(directory): run `hotspot run` first")
+        }
+        do throws(GeoError) {
+            grid = try Dataset(path: resolved + "/" + OutputLayer.sequestrationScore.fileName).grid()
+        } catch {
+            throw Problem(.serviceUnavailable, "run \(record.runID) cannot be read: \(error)")
+        }
+        var sources: [LayerRole: LayerSource] = [:]
+        var gridIsLonLat = false
+        do throws(PipelineError) {
+            let targetCRS = try wrapCRS(grid.crsDefinition)
+            gridIsLonLat = targetCRS.isSame(as: CRS.wgs84())
+            for (role, spec) in configuration.layers {
+                sources[role] = try LayerSource.plan(spec, onto: grid, targetCRS: targetCRS)
+            }
+        } catch {
+            throw Problem(.serviceUnavailable, "the inputs of run \(record.runID) cannot be read: \(error)")
+        }
+        self.runID = record.runID
+        self.directory = resolved
+        self.record = record
+        self.configuration = configuration
+        self.sources = sources
+        self.gridIsLonLat = gridIsLonLat
+        let grid = self.grid
+        pixels = HandlePool { try PixelHandles(directory: resolved, sources: sources, grid: grid) }
+    }
+
+    public func path(of output: OutputLayer) -> String { directory + "/" + output.fileName }
+}
+
+private func wrapCRS(_ definition: String) throws(PipelineError) -> CRS {
+    do { return try CRS(definition) } catch { throw .layer(role: "grid", path: definition, error) }
+}
+
+/// One reader's handles: a band of every output and a reader of every input, all on the run's grid.
+final class PixelHandles {
+    let outputs: [OutputLayer: Band]
+    let inputs: [LayerRole: LayerReader]
+
+    init(directory: String, sources: [LayerRole: LayerSource], grid: Grid) throws {
+        var outputs: [OutputLayer: Band] = [:]
+        for output in OutputLayer.allCases {
+            outputs[output] = try Dataset(path: directory + "/" + output.fileName).band(1)
+        }
+        self.outputs = outputs
+        var inputs: [LayerRole: LayerReader] = [:]
+        for (role, source) in sources { inputs[role] = try source.open() }
+        self.inputs = inputs
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import GeoKit
+import HotspotModel
+import Pipeline
+
+/// The named regions of `Config/regions.geojson`: polygons in WGS84 with an `id` and names.
+public struct RegionCatalog: Sendable {
+    public struct Region: Sendable {
+        public var id: String
+        public var names: [Language: String]
+        public var description: String
+        /// West, south, east, north of the polygon.
+        public var bbox: [Double]
+        /// The feature as it is in the file (for `/v1/regions`).
+        let featureJSON: Data
+
+        func name(_ language: Language) -> String { names[language] ?? names[.en] ?? id }
+    }
+
+    public let path: String
+    public let regions: [Region]
+
+    /// Loads the file; a missing file gives an empty catalogue (regions are optional), a broken one an error.
+    public init(path: String) throws(Problem) {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            regions = []
+            return
+        }
+        guard let data = FileManager.default.contents(atPath: path),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let features = root["features"] as? [[String: Any]] else {
+            throw Problem(.internalServerError, "\(path) is not a GeoJSON FeatureCollection")
+        }
+        var regions: [Region] = []
+        for feature in features {
+            let properties = feature["properties"] as? [String: Any] ?? [:]
+            guard let id = properties["id"] as? String, Self.isValidID(id),
+                  let geometry = feature["geometry"] as? [String: Any] else {
+                throw Problem(.internalServerError, "\(path): every region needs an id of [a-z0-9_-] and a geometry")
+            }
+            var xs: [Double] = [], ys: [Double] = []
+            Self.collect(geometry["coordinates"], &xs, &ys)
+            guard let west = xs.min(), let east = xs.max(), let south = ys.min(), let north = ys.max() else {
+                throw Problem(.internalServerError, "\(path): region \(id) has no coordinates")
+            }
+            var names: [Language: String] = [:]
+            for language in Language.allCases {
+                let key = language == .en ? "name" : "name_\(language.rawValue)"
+                if let name = properties[key] as? String { names[language] = name }
+            }
+            regions.append(Region(id: id, names: names, description: properties["description"] as? String ?? "",
+                                  bbox: [west, south, east, north],
+                                  featureJSON: (try? JSONSerialization.data(withJSONObject: feature)) ?? Data()))
+        }
+        self.regions = regions
+    }
+
+    /// Region ids are plain names: never a path (`..`, `/`) or anything that would need quoting in an OGR filter.
+    public static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+
+    public func region(_ id: String) throws(Problem) -> Region {
+        guard Self.isValidID(id) else {
+            throw .badParameter("id", "a region id is lowercase letters, digits, '_' or '-' (got '\(id)')")
+        }
+        guard let region = regions.first(where: { $0.id == id }) else {
+            throw Problem(.notFound, "unknown region '\(id)'; known: \(regions.map(\.id).joined(separator: ", "))")
+        }
+        return region
+    }
+
+    /// The catalogue as a GeoJSON FeatureCollection, names in `language`.
+    func featureCollection(_ language: Language) -> Data {
+        var features: [Any] = []
+        for region in regions {
+            guard var feature = try? JSONSerialization.jsonObject(with: region.featureJSON) as? [String: Any] else { continue }
+            var properties = feature["properties"] as? [String: Any] ?? [:]
+            properties["name"] = region.name(language)
+            properties["bbox"] = region.bbox
+            feature["properties"] = properties
+            features.append(feature)
+        }
+        let collection: [String: Any] = ["type": "FeatureCollection", "features": features]
+        return (try? JSONSerialization.data(withJSONObject: collection, options: [.sortedKeys])) ?? Data()
+    }
+
+    private static func collect(_ node: Any?, _ xs: inout [Double], _ ys: inout [Double]) {
+        if let pair = node as? [Double], pair.count >= 2 {
+            xs.append(pair[0])
+            ys.append(pair[1])
+        } else if let list = node as? [Any] {
+            for item in list { collect(item, &xs, &ys) }
+        }
+    }
+}
+
+
+/// Area-weighted zonal statistics of a run over a region.
+public struct RegionStatistics: Codable, Sendable {
+    public struct Layer: Codable, Sendable {
+        public var min: Double?
+        public var max: Double?
+        public var mean: Double?
+        public var validAreaKm2: Double
+        public var units: String
+    }
+    public struct Hotspots: Codable, Sendable {
+        public var sequestrationKm2: Double
+        public var lossKm2: Double
+        public var bothKm2: Double
+        public var noneKm2: Double
+    }
+    public struct RegionName: Codable, Sendable {
+        public var id: String
+        public var name: String
+    }
+    public var region: RegionName
+    public var runId: String
+    /// Area of the grid pixels whose centre is inside the region (land and sea).
+    public var areaKm2: Double
+    public var validAreaKm2: Double
+    public var layers: [String: Layer]
+    public var hotspots: Hotspots
+    public var method: String
+}
+
+extension PublishedRun {
+    /// Statistics over the pixels whose centre is inside the region (GDAL's rasterisation rule), each weighted by its
+    /// true area on the WGS84 ellipsoid. Sequestration and loss hotspots each include the pixels that are both.
+    public func statistics(of region: RegionCatalog.Region, catalog: RegionCatalog,
+                           language: Language) throws -> RegionStatistics {
+        let window = try pixelWindow(west: region.bbox[0], south: region.bbox[1], east: region.bbox[2], north: region.bbox[3])
+        let mask = try regionMask(region, catalog: catalog, window: window)
+        let rowAreas = try grid.rowAreasSquareMetres().map { $0 / 1e6 }
+        var layers: [String: RegionStatistics.Layer] = [:]
+        var areaKm2 = 0.0
+        for r in 0..<window.height {
+            for c in 0..<window.width where mask[r * window.width + c] != 0 { areaKm2 += rowAreas[window.row + r] }
+        }
+        var classes = [Double](repeating: 0, count: 4)
+        try pixels.with { handles in
+            for output in OutputLayer.allCases {
+                var values = [Float](repeating: .nan, count: window.pixelCount)
+                try values.withUnsafeMutableBufferPointer { try handles.outputs[output]!.read(window, into: $0) }
+                var sum = 0.0, area = 0.0, low = Double.infinity, high = -Double.infinity
+                for r in 0..<window.height {
+                    let pixelArea = rowAreas[window.row + r]
+                    for c in 0..<window.width {
+                        let i = r * window.width + c
+                        let v = Double(values[i])
+                        guard mask[i] != 0, v != output.noData, v.isFinite else { continue }
+                        if output == .hotspotClass {
+                            if v >= 0, v < 4 { classes[Int(v)] += pixelArea }
+                            continue
+                        }
+                        sum += v * pixelArea
+                        area += pixelArea
+                        low = Swift.min(low, v)
+                        high = Swift.max(high, v)
+                    }
+                }
+                if output != .hotspotClass {
+                    layers[output.rawValue] = .init(min: area > 0 ? low : nil, max: area > 0 ? high : nil,
+                                                    mean: area > 0 ? sum / area : nil, validAreaKm2: area, units: output.units)
+                }
+            }
+        }
+        return RegionStatistics(
+            region: .init(id: region.id, name: region.name(language)), runId: runID, areaKm2: areaKm2,
+            validAreaKm2: classes.reduce(0, +), layers: layers,
+            hotspots: .init(sequestrationKm2: classes[1] + classes[3], lossKm2: classes[2] + classes[3], bothKm2: classes[3],
+                            noneKm2: classes[0]),
+            method: "pixels whose centre lies inside the region (GDAL rasterisation), weighted by their area on the WGS84 "
+                + "ellipsoid; valid area = land pixels with scores")
+    }
+
+    /// The grid window covering a lon/lat box (clipped to the grid), or a 404 problem when they do not overlap.
+    func pixelWindow(west: Double, south: Double, east: Double, north: Double) throws -> Window {
+        let corners = try [(west, north), (east, south), (west, south), (east, north)].map { try gridCoordinates(lon: $0.0, lat: $0.1) }
+        let t = grid.geoTransform
+        let columns = corners.map { ($0.0 - t.originX) / t.pixelWidth }, rows = corners.map { ($0.1 - t.originY) / t.pixelHeight }
+        let c0 = Swift.max(0, Int(columns.min()!.rounded(.down))), c1 = Swift.min(grid.width, Int(columns.max()!.rounded(.up)))
+        let r0 = Swift.max(0, Int(rows.min()!.rounded(.down))), r1 = Swift.min(grid.height, Int(rows.max()!.rounded(.up)))
+        guard c1 > c0, r1 > r0 else { throw Problem(.notFound, "the area does not overlap the grid of run \(runID)") }
+        return Window(column: c0, row: r0, width: c1 - c0, height: r1 - r0)
+    }
+
+    /// 1 where a pixel centre of `window` is inside the region, burnt by GDAL's rasteriser.
+    func regionMask(_ region: RegionCatalog.Region, catalog: RegionCatalog, window: Window) throws -> [UInt8] {
+        let sub = grid.subgrid(window)
+        let mask = try Dataset(creating: "", driver: "MEM", grid: sub, bands: 1, type: .byte)
+        let vector = try Dataset(vector: catalog.path)
+        try mask.rasterize(vector, arguments: ["-burn", "1", "-where", "id = '\(region.id)'"])
+        var values = [UInt8](repeating: 0, count: window.pixelCount)
+        try values.withUnsafeMutableBufferPointer {
+            try mask.band(1).read(Window(column: 0, row: 0, width: window.width, height: window.height), into: $0)
+        }
+        return values
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// How long clients may keep an answer: immutable for content addressed by run id, short for the rest.
+enum Caching: String {
+    case immutable = "public, max-age=31536000, immutable"
+    case run = "public, max-age=60"
+    case never = "no-cache"
+}
+
+/// A GET answer with an `ETag` (a hash of the bytes) and `Cache-Control`; `If-None-Match` gets a 304.
+func respond(_ request: Request, _ data: Data, type: String, caching: Caching, status: HTTPResponse.Status = .ok,
+             headers extra: HTTPFields = [:]) -> Response {
+    let etag = "\"" + fnv1a(data) + "\""
+    var headers = extra
+    headers[.eTag] = etag
+    headers[.cacheControl] = caching.rawValue
+    if status == .ok, let match = request.headers[.ifNoneMatch],
+       match == "*" || match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+        return Response(status: .notModified, headers: headers)
+    }
+    headers[.contentType] = type
+    if request.method == .head {
+        headers[.contentLength] = "\(data.count)"
+        return Response(status: status, headers: headers)
+    }
+    return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+func respondJSON<T: Encodable>(_ request: Request, _ value: T, caching: Caching, type: String = "application/json") throws -> Response {
+    respond(request, try JSONEncoder.api.encode(value), type: type, caching: caching)
+}
+
+/// FNV-1a, 64 bits, in hex: a cheap content hash for ETags (not for security).
+func fnv1a(_ data: Data) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    data.withUnsafeBytes { bytes in
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+    }
+    return String(hash, radix: 16)
+}
+
+/// Runs blocking GDAL work off the event loop.
+func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+/// Parses a query parameter as a finite number in `range`, naming it in the error.
+func number(_ request: Request, _ name: String, in range: ClosedRange<Double>) throws(Problem) -> Double {
+    guard let text = request.uri.queryParameters.get(name) else { throw .badParameter(name, "\(name) is required") }
+    return try checkedNumber(text, name, in: range)
+}
+
+public func checkedNumber(_ text: String, _ name: String, in range: ClosedRange<Double>) throws(Problem) -> Double {
+    guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+        throw .badParameter(name, "\(name) must be a finite number (got '\(text.prefix(40))')")
+    }
+    guard range.contains(value) else {
+        throw .badParameter(name, "\(name) must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
+    }
+    return value
+}

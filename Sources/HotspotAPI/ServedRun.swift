@@ -1,0 +1,91 @@
+import Foundation
+import HotspotConfig
+import Logging
+import Pipeline
+import ServiceLifecycle
+
+/// The run being served and its tiles; replaced when a new run is published as `latest`. A request takes the current
+/// `Snapshot` once and keeps it, so an answer never mixes two runs and answers that started on the old run finish on
+/// it (the old run's handles close when its last request lets go of it).
+public final class ServedRun: @unchecked Sendable {
+    public struct Snapshot: Sendable {
+        public let run: PublishedRun
+        let tiles: RunTiles
+    }
+
+    private let lock = NSLock()
+    private var snapshot: Snapshot?
+    private var failure: String?
+    let latestPath: String
+    let configuration: HotspotConfiguration
+    let tilesDirectory: String
+    let cacheDirectory: String
+    let logger: Logger
+
+    public init(configuration: HotspotConfiguration, latestPath: String, tilesDirectory: String, cacheDirectory: String,
+                logger: Logger) {
+        self.configuration = configuration
+        self.latestPath = latestPath
+        self.tilesDirectory = tilesDirectory
+        self.cacheDirectory = cacheDirectory
+        self.logger = logger
+        reloadIfChanged()
+    }
+
+    /// The run to answer from, or a 503 problem when there is none yet.
+    public func current() throws(Problem) -> Snapshot {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let snapshot else {
+            throw Problem(.serviceUnavailable, failure ?? "no run has been published yet: run `hotspot run`")
+        }
+        return snapshot
+    }
+
+    /// Opens the run `latest` points to if it is not the one served; keeps the old one when the new one cannot be
+    /// opened. Returns whether the run changed.
+    @discardableResult
+    public func reloadIfChanged() -> Bool {
+        let resolved = URL(fileURLWithPath: latestPath).resolvingSymlinksInPath().path
+        lock.lock()
+        let same = snapshot?.run.directory == resolved
+        lock.unlock()
+        if same { return false }
+        do {
+            let run = try PublishedRun(directory: resolved, configuration: configuration)
+            let tiles = try RunTiles(run: run, tilesDirectory: tilesDirectory, cacheDirectory: cacheDirectory)
+            lock.lock()
+            snapshot = Snapshot(run: run, tiles: tiles)
+            failure = nil
+            lock.unlock()
+            logger.info("serving run \(run.runID) from \(resolved); pre-rendered tiles: \(tiles.onDisk.sorted())")
+            return true
+        } catch {
+            lock.lock()
+            if snapshot == nil { failure = "\(error)" }
+            lock.unlock()
+            logger.warning("cannot open the run at \(latestPath): \(error)")
+            return false
+        }
+    }
+
+    /// Watches `latest` (a cheap readlink every `interval`) until the task is cancelled.
+    func watch(every interval: Duration = .seconds(1)) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            reloadIfChanged()
+        }
+    }
+}
+
+/// Runs the `latest` watcher for as long as the application runs.
+struct WatchService: Service {
+    let served: ServedRun
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await served.watch()
+        } onGracefulShutdown: {}
+        // The watch loop ends when the task is cancelled (at shutdown).
+    }
+}

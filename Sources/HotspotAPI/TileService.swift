@@ -1,0 +1,82 @@
+import Foundation
+import GeoKit
+import HotspotConfig
+import Pipeline
+import Tiling
+
+/// Map tiles of one run: pre-rendered tiles from `Tiles/<layer>/` when that pyramid was rendered from this run's
+/// raster with the same ramp, else rendered on demand from the COG and cached under `<cache>/<run>/<layer>/`.
+final class RunTiles: Sendable {
+    /// Tiles are rendered on demand up to this zoom (0.6 m pixels at the equator: far below any input's resolution).
+    static let maxOnDemandZoom = 18
+    let jobs: [String: TileJob]
+    /// Lon/lat bounds of each layer's raster (for TileJSON).
+    let bounds: [String: (west: Double, south: Double, east: Double, north: Double)]
+    let legends: [String: Data]
+    let onDisk: Set<String>
+    let cacheDirectory: String
+    private let renderers: [String: HandlePool<TileRendering>]
+    /// A fully transparent tile: the answer where the raster has no data (a 404 would show as an error in browsers).
+    let emptyTile: Data
+
+    init(run: PublishedRun, tilesDirectory: String, cacheDirectory: String) throws {
+        var jobs: [String: TileJob] = [:]
+        for (name, _, _) in TileJob.defaultLayers {
+            guard let output = run.record.outputs[name] else { continue }
+            let config = run.configuration
+            jobs[name] = try TileJob.forLayer(
+                name, configuration: config, runID: run.runID, sourcePath: run.directory + "/" + output.file,
+                sourceSHA256: output.sha256, description: output.description, attribution: run.record.attribution,
+                format: .png, zooms: config.tiles.zoom[0]...config.tiles.zoom[1], outputDirectory: tilesDirectory)
+        }
+        self.jobs = jobs
+        var bounds: [String: (west: Double, south: Double, east: Double, north: Double)] = [:]
+        var legends: [String: Data] = [:]
+        for (name, job) in jobs {
+            bounds[name] = try TileRenderer(path: job.sourcePath, sampling: job.sampling).lonLatBounds()
+            legends[name] = try Legend.png(for: job.ramp, title: job.ramp.spec.name)
+        }
+        self.bounds = bounds
+        self.legends = legends
+        onDisk = Set(jobs.values.filter(\.pyramidOnDiskMatches).map(\.layer))
+        self.cacheDirectory = (cacheDirectory as NSString).appendingPathComponent(run.runID)
+        renderers = jobs.mapValues { job in
+            HandlePool { try TileRendering(job: job) }
+        }
+        let clear = [UInt8](repeating: 0, count: 256 * 256 * 4)
+        emptyTile = clear.withUnsafeBufferPointer { PNGEncoder(level: 9).encode(rgba: $0, width: 256, height: 256) }
+    }
+
+    /// The PNG of `tile` of `layer` (the caller checked both).
+    func png(layer: String, tile: Tile) throws -> Data {
+        guard let job = jobs[layer], let pool = renderers[layer] else { throw Problem(.notFound, "unknown layer '\(layer)'") }
+        let relative = "\(layer)/\(tile.z)/\(tile.x)/\(tile.y).png"
+        if onDisk.contains(layer), let data = FileManager.default.contents(atPath: job.tilePath(tile)) { return data }
+        let cached = (cacheDirectory as NSString).appendingPathComponent(relative)
+        if let data = FileManager.default.contents(atPath: cached) { return data }
+        let data = try pool.with { rendering in try rendering.image(of: tile) } ?? emptyTile
+        // Cache for the next request; a failure to cache (read-only disk) only costs a render next time.
+        try? FileManager.default.createDirectory(atPath: (cached as NSString).deletingLastPathComponent,
+                                                 withIntermediateDirectories: true)
+        try? data.write(to: URL(fileURLWithPath: cached), options: .atomic)
+        return data
+    }
+}
+
+/// One renderer's handles and scratch (GDAL handles are per thread).
+final class TileRendering {
+    let job: TileJob
+    let renderer: TileRenderer
+    let png = PNGEncoder(level: 6)
+    var rgba: [UInt8]
+
+    init(job: TileJob) throws {
+        self.job = job
+        renderer = try TileRenderer(path: job.sourcePath, sampling: job.sampling)
+        rgba = [UInt8](repeating: 0, count: renderer.tileSize * renderer.tileSize * 4)
+    }
+
+    func image(of tile: Tile) throws -> Data? {
+        try job.image(of: tile, renderer: renderer, png: png, rgba: &rgba)
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import HotspotAPI
+import HotspotConfig
+import Hummingbird
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the JSON API, tiles, downloads and the map page of the latest run (switches to a new run by itself).")
+
+    @OptionGroup var common: ConfigOption
+    @Option(help: "Address to listen on (default: server.host).") var host: String?
+    @Option(help: "Port (default: server.port).") var port: Int?
+
+    func run() async throws {
+        guard let config = loadConfiguration() else { throw ExitCode.failure }
+        if let port, !(0...65535).contains(port) {
+            Terminal.error("--port must be between 0 and 65535")
+            throw ExitCode.validationFailure
+        }
+        var logger = Logger(label: "hotspot")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let options = ServerOptions(configuration: config, host: host, port: port)
+        do {
+            let app = try HotspotServer.makeApplication(options, logger: logger) { port in
+                Terminal.info("serving on http://\(options.host):\(port) (map: /map, API: /openapi.json)")
+            }
+            try await app.runService()
+        } catch let problem as Problem {
+            Terminal.error(problem.detail)
+            throw ExitCode.failure
+        }
+    }
+}
+
+extension ServeCommand {
+    func loadConfiguration() -> HotspotConfiguration? {
+        do {
+            return try HotspotConfiguration.load(path: common.config)
+        } catch {
+            Terminal.error(error.description)
+            return nil
+        }
+    }
+}
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query", abstract: "Print the score answer at a point, as GET /v1/score gives it (JSON).")
+
+    @OptionGroup var common: ConfigOption
+    @Option(help: "Longitude, degrees (WGS84).") var lon: String
+    @Option(help: "Latitude, degrees (WGS84).") var lat: String
+    @Option(help: "Language of the labels: en, fr or es.") var lang = "en"
+    @Option(name: .customLong("run"), help: "The run (default: <output.dir>/latest).") var runPath: String?
+
+    func run() throws {
+        do {
+            let config = try HotspotConfiguration.load(path: common.config)
+            let x = try checkedNumber(lon, "lon", in: -180...180), y = try checkedNumber(lat, "lat", in: -90...90)
+            let language = try Language.choose(query: lang, acceptLanguage: nil)
+            let run = try PublishedRun(directory: runPath ?? (config.output.dir as NSString).appendingPathComponent("latest"),
+                                       configuration: config)
+            let answer = try run.score(lon: x, lat: y, language: language)
+            let encoder = JSONEncoder.api
+            encoder.outputFormatting.insert(.prettyPrinted)
+            print(String(decoding: try encoder.encode(answer), as: UTF8.self))
+        } catch let error as ConfigError {
+            Terminal.error(error.description)
+            throw ExitCode.failure
+        } catch let problem as Problem {
+            Terminal.error(problem.detail)
+            throw ExitCode.failure
+        }
+    }
+}
+
+struct RegionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "region",
+        abstract: "Clip a layer of the latest run to a box or a named region as a COG (as GET /v1/download), or print "
+            + "the region's statistics (as GET /v1/regions/{id}/stats).")
+
+    @OptionGroup var common: ConfigOption
+    @Option(help: "west,south,east,north in degrees.") var bbox: String?
+    @Option(help: "A region id of server.regions.") var region: String?
+    @Option(help: "The layer to clip (sequestration_score, loss_score, hotspot_class, sequestration_rate, loss_expected).")
+    var layer: String?
+    @Option(help: "The COG to write; without it, print the region's statistics.") var out: String?
+    @Option(name: .customLong("run"), help: "The run (default: <output.dir>/latest).") var runPath: String?
+
+    func run() throws {
+        do {
+            let config = try HotspotConfiguration.load(path: common.config)
+            let catalog = try RegionCatalog(path: config.server.regions)
+            let run = try PublishedRun(directory: runPath ?? (config.output.dir as NSString).appendingPathComponent("latest"),
+                                       configuration: config)
+            guard let out else {
+                guard let region else { throw Problem.badParameter("region", "statistics need --region (or give --out)") }
+                let stats = try run.statistics(of: try catalog.region(region), catalog: catalog, language: .en)
+                let encoder = JSONEncoder.api
+                encoder.outputFormatting.insert(.prettyPrinted)
+                print(String(decoding: try encoder.encode(stats), as: UTF8.self))
+                return
+            }
+            try run.clip(layer: layer, bbox: bbox, region: region, catalog: catalog, to: out,
+                         maxPixels: config.server.maxDownloadPixels)
+            Terminal.info("wrote \(out)")
+        } catch let error as ConfigError {
+            Terminal.error(error.description)
+            throw ExitCode.failure
+        } catch let problem as Problem {
+            Terminal.error(problem.detail)
+            throw ExitCode.failure
+        }
+    }
+}

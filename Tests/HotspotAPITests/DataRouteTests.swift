@@ -1,0 +1,172 @@
+import Foundation
+import GeoKit
+import HotspotAPI
+import Pipeline
+import TestSupport
+import Testing
+import Tiling
+
+@Suite struct DataRouteTests {
+    /// A tile rendered on demand is the very tile `hotspot tiles` makes; TileJSON names the run; old runs are gone.
+    @Test func tilesOnDemandEqualThePyramidAndCarryTheRun() async throws {
+        let server = try await TestServer.shared.value
+        let runID = DemoFixture.run.runID
+        let tileJSON = try await server.get("/tiles/sequestration_score/tilejson.json").json
+        let template = try #require((tileJSON["tiles"] as? [String])?.first)
+        #expect(template == server.base + "/tiles/sequestration_score/{z}/{x}/{y}.png?run=\(runID)")
+        #expect(tileJSON["tilejson"] as? String == "3.0.0")
+        let bounds = try #require(tileJSON["bounds"] as? [Double])
+        #expect(bounds[0] < bounds[2] && bounds[1] < bounds[3])
+
+        let folder = TemporaryFolder()
+        let output = DemoFixture.run.directory + "/sequestration_score.tif"
+        let job = try TileJob.forLayer(
+            "sequestration_score", configuration: server.options.configuration, runID: runID, sourcePath: output,
+            sourceSHA256: "x", description: "", attribution: "", format: .png, zooms: 2...2, outputDirectory: folder.path)
+        let summary = try TilePyramid.generate(job)
+        #expect(summary.written > 0)
+        for tile in summary.tiles.prefix(6) {
+            let path = "/tiles/sequestration_score/\(tile.z)/\(tile.x)/\(tile.y).png?run=\(runID)"
+            let answer = try await server.get(path)
+            #expect(answer.status == 200)
+            #expect(answer.header("Content-Type") == "image/png")
+            #expect(answer.header("Cache-Control")?.contains("immutable") == true)
+            #expect(answer.body == FileManager.default.contents(atPath: job.tilePath(tile)), "\(tile)")
+            // The second time it comes from the cache, the same bytes.
+            #expect(try await server.get(path).body == answer.body)
+        }
+        // Over the sea near the south pole there is no data: a transparent tile, not an error.
+        let empty = try await server.get("/tiles/sequestration_score/3/4/7.png")
+        #expect(empty.status == 200)
+        let emptyPath = folder.file("empty.png")
+        try empty.body.write(to: URL(fileURLWithPath: emptyPath))
+        let stats = try runTool("gdalinfo", ["-stats", emptyPath]).out
+        #expect(stats.contains("Size is 256, 256"))
+        #expect(stats.contains("Band 4") && stats.contains("STATISTICS_MAXIMUM=0"), "alpha is 0 everywhere")
+    }
+
+    @Test func layersListEveryOutputWithLinks() async throws {
+        let server = try await TestServer.shared.value
+        let json = try await server.get("/v1/layers").json
+        #expect(json["run_id"] as? String == DemoFixture.run.runID)
+        let layers = try #require(json["layers"] as? [[String: Any]])
+        #expect(Set(layers.compactMap { $0["id"] as? String }) == Set(OutputLayer.allCases.map(\.rawValue)))
+        for layer in layers {
+            #expect(layer["units"] as? String != nil && layer["download"] as? String != nil)
+            if let tilejson = layer["tilejson"] as? String {
+                #expect(try await server.get(String(tilejson.dropFirst(server.base.count))).status == 200)
+            }
+        }
+    }
+
+    /// A bbox download is the run's raster over whole pixels, as a COG that GDAL reads through /vsicurl/ (Range).
+    @Test func bboxDownloadsOpenInGDALOverHTTPAndHoldTheRunsValues() async throws {
+        let server = try await TestServer.shared.value
+        let query = "layer=loss_score&bbox=5.2,40.1,20.7,50.3"
+        let answer = try await server.get("/v1/download?" + query)
+        #expect(answer.status == 200)
+        #expect(answer.header("Content-Disposition")?.hasPrefix("attachment; filename=\"loss_score_") == true)
+        #expect(answer.header("Accept-Ranges") == "bytes")
+        let range = try await server.get("/v1/download?" + query, headers: ["Range": "bytes=0-15"])
+        #expect(range.status == 206)
+        #expect(range.body == answer.body.prefix(16))
+
+        let remote = "/vsicurl/" + server.base + "/v1/download?" + query
+        let info = try runTool("gdalinfo", [remote])
+        #expect(info.status == 0, "\(info.err)")
+        #expect(info.out.contains("LAYOUT=COG"))
+        // 0.5-degree pixels: 5.0-21.0 x 40.0-50.5, snapped outwards.
+        #expect(info.out.contains("Size is 32, 21"), "\(info.out)")
+        #expect(info.out.contains("Origin = (5.000000000000000,50.500000000000000)"))
+        let run = DemoFixture.run.directory + "/loss_score.tif"
+        for (lon, lat) in [(5.3, 40.2), (12.0, 45.0), (20.6, 50.2), (8.76, 47.3)] {
+            #expect(try gdalLocationValue(remote, lon: lon, lat: lat) == gdalLocationValue(run, lon: lon, lat: lat))
+        }
+        // The STAC Item describes that file: shape, transform, checksum of the bytes served.
+        let stac = try await server.get("/v1/download/stac?" + query).json
+        let properties = try #require(stac["properties"] as? [String: Any])
+        #expect(properties["proj:shape"] as? [Int] == [21, 32])
+        #expect(properties["proj:epsg"] as? Int == 4326)
+        let asset = try #require((stac["assets"] as? [String: Any])?["data"] as? [String: Any])
+        #expect(asset["file:checksum"] as? String == "1220" + SHA256.hex(of: answer.body))
+        #expect((asset["raster:bands"] as? [[String: Any]])?.first?["unit"] as? String == "percentile")
+    }
+
+    /// A region download keeps the pixels whose centre is in the region and sets the others to nodata.
+    @Test func regionDownloadsAreMaskedToTheRegion() async throws {
+        let server = try await TestServer.shared.value
+        let answer = try await server.get("/v1/download?layer=hotspot_class&region=europe")
+        #expect(answer.status == 200)
+        let folder = TemporaryFolder()
+        let path = folder.file("europe.tif")
+        try answer.body.write(to: URL(fileURLWithPath: path))
+        let clip = try RasterArray(path: path)
+        // The same mask from gdal_rasterize on the same grid.
+        let mask = folder.file("mask.tif")
+        let b = clip.grid.bounds
+        let rasterize = try runTool("gdal_rasterize", [
+            "-burn", "1", "-where", "id = 'europe'", "-te", "\(b.minX)", "\(b.minY)", "\(b.maxX)", "\(b.maxY)",
+            "-ts", "\(clip.grid.width)", "\(clip.grid.height)", "-ot", "Byte",
+            repositoryRoot + "/Config/regions.geojson", mask])
+        #expect(rasterize.status == 0, "\(rasterize.err)")
+        let inside = try RasterArray(path: mask)
+        let full = try RasterArray(path: DemoFixture.run.directory + "/hotspot_class.tif")
+        let column0 = Int(((b.minX - full.grid.geoTransform.originX) / full.grid.geoTransform.pixelWidth).rounded())
+        let row0 = Int(((b.maxY - full.grid.geoTransform.originY) / full.grid.geoTransform.pixelHeight).rounded())
+        var kept = 0
+        for r in 0..<clip.grid.height {
+            for c in 0..<clip.grid.width {
+                let i = r * clip.grid.width + c
+                if inside.values[i] == 1 {
+                    #expect(clip.values[i] == full.values[(row0 + r) * full.grid.width + column0 + c])
+                    kept += 1
+                } else {
+                    #expect(clip.values[i] == 255, "outside the region at \(c), \(r)")
+                }
+            }
+        }
+        #expect(kept > 1000)
+    }
+
+    /// Zonal statistics against numpy over the same rasters, with areas from the ellipsoid's own formula.
+    @Test func regionStatisticsEqualAnIndependentComputation() async throws {
+        let server = try await TestServer.shared.value
+        for region in ["europe", "africa"] {
+            let answer = try await server.get("/v1/regions/\(region)/stats")
+            #expect(answer.status == 200)
+            let ours = answer.json
+            let script = repositoryRoot + "/Tests/HotspotAPITests/zonal_stats.py"
+            let python = try runTool("/usr/bin/python3", [script, DemoFixture.run.directory,
+                                                         repositoryRoot + "/Config/regions.geojson", region])
+            #expect(python.status == 0, "\(python.err)")
+            let theirs = try JSONSerialization.jsonObject(with: Data(python.out.utf8)) as! [String: Any]
+            func close(_ a: Any?, _ b: Any?, _ what: String) {
+                guard let x = (a as? NSNumber)?.doubleValue, let y = (b as? NSNumber)?.doubleValue else {
+                    Issue.record("\(what): \(String(describing: a)) vs \(String(describing: b))")
+                    return
+                }
+                #expect(abs(x - y) <= 1e-6 * max(1, abs(y)), "\(region) \(what): \(x) vs \(y)")
+            }
+            close(ours["area_km2"], theirs["area_km2"], "area")
+            close(ours["valid_area_km2"], theirs["valid_area_km2"], "valid area")
+            let hotspots = ours["hotspots"] as! [String: Any], theirHotspots = theirs["hotspots"] as! [String: Any]
+            for key in ["sequestration_km2", "loss_km2", "both_km2", "none_km2"] { close(hotspots[key], theirHotspots[key], key) }
+            let layers = ours["layers"] as! [String: [String: Any]], theirLayers = theirs["layers"] as! [String: [String: Any]]
+            for (name, layer) in theirLayers {
+                for key in ["mean", "min", "max", "valid_area_km2"] { close(layers[name]?[key], layer[key], "\(name).\(key)") }
+            }
+        }
+    }
+
+    @Test func healthMetricsAndOpenAPIAnswer() async throws {
+        let server = try await TestServer.shared.value
+        let health = try await server.get("/health").json
+        #expect(health["status"] as? String == "ok" && health["run_id"] as? String == DemoFixture.run.runID)
+        _ = try await server.get("/v1/layers")
+        let metrics = try await server.get("/metrics")
+        #expect(metrics.header("Content-Type")?.hasPrefix("text/plain") == true)
+        #expect(metrics.text.contains("hb_requests"), "\(metrics.text.prefix(400))")
+        let spec = try await server.get("/openapi.json").json
+        #expect((spec["openapi"] as? String)?.hasPrefix("3.1") == true)
+    }
+}
