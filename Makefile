@@ -5,10 +5,10 @@ HOTSPOT := .build/release/hotspot
 # System libraries and tools: GDAL/PROJ/GEOS headers for the C modules, GDAL's command-line tools and Python
 # bindings as test oracles and benchmark peers (never used by the product itself).
 APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-dev libdeflate-dev fonts-dejavu-core gdal-bin \
-  python3-gdal python3-numpy pkg-config libjs-leaflet libjs-leaflet.markercluster
+  python3-gdal python3-numpy python3-venv pkg-config libjs-leaflet libjs-leaflet.markercluster
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo demo-data run tiles test bench-pipeline bench-tiles landmask clean
+.PHONY: deps test-tools build demo demo-data run tiles serve test bench-pipeline bench-tiles bench-api landmask clean
 
 # Installs the apt packages that are missing (nothing when all are there).
 deps:
@@ -32,11 +32,22 @@ run: demo-data
 tiles: run
 	$(HOTSPOT) tiles --config Config/hotspot.yaml --package mbtiles
 
+# The API and map page of the latest run on http://127.0.0.1:8080 (Ctrl-C stops it).
+serve: build
+	$(HOTSPOT) serve --config Config/hotspot.yaml
+
 demo: tiles
 	@echo "Demo run published in Rasters/derived/latest (see run.json there)."
 	@echo "Tiles in Tiles/: open Tiles/index.html in a browser to look at them."
+	$(HOTSPOT) serve --config Config/hotspot.yaml
 
-test: deps
+# Test-only Python tools from PyPI, in a venv of Debian's Python: the OpenAPI validator.
+VENV := .build/venv
+test-tools: deps
+	@[ -x $(VENV)/bin/openapi-spec-validator ] || { /usr/bin/python3 -m venv $(VENV) && \
+	  $(VENV)/bin/pip install -q openapi-spec-validator==0.9.0; }
+
+test: deps test-tools
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
@@ -46,6 +57,9 @@ bench-pipeline: build
 
 bench-tiles: build
 	Benchmarks/tiles.sh 0-7
+
+bench-api: build
+	Benchmarks/api.sh
 
 # Regenerates the committed land mask from GSHHG shorelines (needs Debian's gmt and gmt-gshhg-low).
 landmask:

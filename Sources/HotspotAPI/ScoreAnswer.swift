@@ -57,6 +57,12 @@ public struct ScoreAnswer: Codable, Sendable, Equatable {
         public var warmingResponse: Double
         public var vulnerability: Double
         public var lossFraction: Double
+
+        enum CodingKeys: String, CodingKey {
+            case limitingTerm, text, saturationStockTHa, saturationDeficitTHa, deficitRateTHaYr, productivityRateTHaYr
+            case nppGM2Yr = "npp_g_m2_yr"
+            case landUseFactor, warmingResponse, vulnerability, lossFraction
+        }
     }
 
     public var lon: Double

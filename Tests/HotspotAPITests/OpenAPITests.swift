@@ -1,0 +1,56 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct OpenAPITests {
+    static let specPath = repositoryRoot + "/Sources/HotspotAPI/Resources/openapi.json"
+
+    /// openapi-spec-validator (PyPI), installed by `make test` into .build/venv.
+    @Test func theSpecIsValidOpenAPI31() throws {
+        let validator = repositoryRoot + "/.build/venv/bin/openapi-spec-validator"
+        guard FileManager.default.isExecutableFile(atPath: validator) else {
+            Issue.record("\(validator) is missing: run `make test`, which installs it")
+            return
+        }
+        let result = try runTool(validator, [Self.specPath])
+        #expect(result.status == 0, "\(result.out)\(result.err)")
+    }
+
+    /// Every GET route of the spec, called with example parameters, answers a documented status with a documented
+    /// content type; and every route the server has is in the spec.
+    @Test func everyRouteInTheSpecAnswersAsDescribed() async throws {
+        let server = try await TestServer.shared.value
+        let spec = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: Self.specPath))) as! [String: Any]
+        let paths = spec["paths"] as! [String: [String: Any]]
+        let examples = ["layer": "loss_score", "z": "2", "x": "2", "y": "1", "id": "europe"]
+        let queries = ["/v1/score": "?lon=10.1&lat=45.2", "/v1/download": "?layer=loss_score&bbox=0,40,10,50",
+                       "/v1/download/stac": "?layer=loss_score&region=europe"]
+        for (template, operations) in paths {
+            guard let get = operations["get"] as? [String: Any] else { continue }
+            var path = template
+            for (name, value) in examples { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
+            let answer = try await server.get(path + (queries[template] ?? ""))
+            let responses = get["responses"] as! [String: Any]
+            let documented = responses["\(answer.status)"] as? [String: Any]
+            #expect(answer.status == 200 && documented != nil, "\(template): \(answer.status) \(answer.text.prefix(200))")
+            guard let documented else { continue }
+            let resolved = resolve(documented, in: spec)
+            let types = (resolved["content"] as? [String: Any])?.keys.map { $0 } ?? []
+            let type = answer.header("Content-Type")?.split(separator: ";").first.map(String.init) ?? ""
+            #expect(types.contains { $0.split(separator: ";").first.map(String.init) == type }, "\(template): \(type) not in \(types)")
+            #expect(answer.header("ETag") != nil && answer.header("Cache-Control") != nil, "\(template)")
+        }
+        for route in ["/health", "/v1/score", "/v1/layers", "/tiles/{layer}/{z}/{x}/{y}.png", "/tiles/{layer}/tilejson.json",
+                      "/tiles/{layer}/legend.png", "/v1/regions", "/v1/regions/{id}/stats", "/v1/download",
+                      "/v1/download/stac", "/openapi.json", "/metrics"] {
+            #expect(paths[route] != nil, "\(route) is not in the spec")
+        }
+    }
+
+    private func resolve(_ object: [String: Any], in spec: [String: Any]) -> [String: Any] {
+        guard let reference = object["$ref"] as? String else { return object }
+        var node: Any = spec
+        for part in reference.dropFirst(2).split(separator: "/") { node = (node as? [String: Any])?[String(part)] as Any }
+        return node as? [String: Any] ?? [:]
+    }
+}
