@@ -35,8 +35,9 @@ let package = Package(
         .target(name: "Tiling", dependencies: ["GeoKit", "HotspotConfig"]),
         .target(name: "HotspotConfig", dependencies: ["HotspotModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig"]),
+        .target(name: "Partners", dependencies: ["GeoKit"]),
         .target(name: "HotspotAPI", dependencies: [
-            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "Tiling",
+            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "Tiling", "Partners",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -45,7 +46,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [.copy("Resources/openapi.json")]),
         .executableTarget(name: "hotspot", dependencies: [
-            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData", "Tiling", "HotspotAPI",
+            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData", "Tiling", "HotspotAPI", "Partners",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel"]),
@@ -55,8 +56,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "DemoData"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "TilingTests", dependencies: ["Tiling", "GeoKit", "Pipeline", "HotspotConfig", "TestSupport"]),
+        .testTarget(name: "PartnersTests", dependencies: ["Partners", "GeoKit", "TestSupport"],
+                    exclude: ["geodesic_oracle.py"]),
         .testTarget(name: "HotspotAPITests",
-                    dependencies: ["HotspotAPI", "Pipeline", "GeoKit", "HotspotConfig", "Tiling", "TestSupport"]),
+                    dependencies: ["HotspotAPI", "Pipeline", "GeoKit", "HotspotConfig", "Tiling", "Partners", "TestSupport"],
+                    exclude: ["zonal_stats.py"]),
         .testTarget(name: "PipelineTests",
                     dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel", "TestSupport"]),
     ]

@@ -7,6 +7,7 @@ import Logging
 import Metrics
 import NIOCore
 import Pipeline
+import Partners
 import Prometheus
 import Tiling
 
@@ -20,9 +21,12 @@ public struct ServerOptions: Sendable {
     public var tilesDirectory: String
     /// Tiles rendered on demand and clipped downloads, per run.
     public var cacheDirectory: String
+    /// The partner GeoPackage (`server.partners`).
+    public var partnersPath: String
 
     public init(configuration: HotspotConfiguration, host: String? = nil, port: Int? = nil, latestPath: String? = nil,
-                tilesDirectory: String? = nil, cacheDirectory: String? = nil) {
+                tilesDirectory: String? = nil, cacheDirectory: String? = nil, partnersPath: String? = nil) {
+        self.partnersPath = partnersPath ?? configuration.server.partners
         self.configuration = configuration
         self.host = host ?? configuration.server.host
         self.port = port ?? configuration.server.port
@@ -52,7 +56,8 @@ public enum HotspotServer {
         let served = ServedRun(configuration: options.configuration, latestPath: options.latestPath,
                                tilesDirectory: options.tilesDirectory, cacheDirectory: options.cacheDirectory, logger: logger)
         let regions = try RegionCatalog(path: options.configuration.server.regions)
-        let router = try makeRouter(options, served: served, regions: regions)
+        let store = try PartnerStore(path: options.partnersPath)
+        let router = try makeRouter(options, served: served, regions: regions, partners: store)
         let watcher = WatchService(served: served)
         return Application(
             router: router,
@@ -74,7 +79,8 @@ public enum HotspotServer {
         }
     }
 
-    static func makeRouter(_ options: ServerOptions, served: ServedRun, regions: RegionCatalog) throws -> Router<BasicRequestContext> {
+    static func makeRouter(_ options: ServerOptions, served: ServedRun, regions: RegionCatalog,
+                           partners: PartnerStore) throws -> Router<BasicRequestContext> {
         let server = options.configuration.server
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: CORSMiddleware(allowOrigin: try corsOrigins(server.cors),
@@ -221,6 +227,9 @@ public enum HotspotServer {
             }
             return respond(request, data, type: "application/geo+json", caching: .run)
         }
+
+        let token = ProcessInfo.processInfo.environment[server.adminTokenEnv].flatMap { $0.isEmpty ? nil : $0 }
+        PartnerRoutes(store: partners, served: served, token: token).register(on: router)
 
         router.get("/openapi.json") { request, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),

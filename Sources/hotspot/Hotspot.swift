@@ -6,7 +6,7 @@ struct Hotspot: AsyncParsableCommand {
         commandName: "hotspot",
         abstract: "Soil Carbon Hotspots: where soil organic carbon can be gained, and where its loss is most urgent to stop.",
         subcommands: [DemoDataCommand.self, RunCommand.self, TilesCommand.self, ServeCommand.self, QueryCommand.self,
-                      RegionCommand.self])
+                      RegionCommand.self, PartnersCommand.self])
 }
 
 /// The option every command shares.

@@ -6,6 +6,7 @@ import HotspotAPI
 import HotspotConfig
 import Hummingbird
 import Logging
+import Partners
 import TestSupport
 
 /// A real `hotspot serve` on a loopback port, over a demo run, with its own tiles and cache folders.
@@ -21,7 +22,7 @@ final class TestServer: Sendable {
     static let shared = Task<TestServer, any Error> {
         let run = DemoFixture.run
         let output = (run.directory as NSString).deletingLastPathComponent
-        return try await TestServer(configuration: try configuration(output: output))
+        return try await TestServer(configuration: try configuration(output: output), partners: testPartners)
     }
 
     static func configuration(output: String) throws -> HotspotConfiguration {
@@ -30,14 +31,23 @@ final class TestServer: Sendable {
                                     with: "regions: \(repositoryRoot)/Config/regions.geojson")
                 .replacingOccurrences(of: "max_batch_points: 10000", with: "max_batch_points: 500")
                 .replacingOccurrences(of: "max_download_pixels: 100000000", with: "max_download_pixels: 50000")
+                .replacingOccurrences(of: "admin_token_env: HOTSPOT_ADMIN_TOKEN", with: "admin_token_env: \(tokenVariable)")
         }
     }
 
-    init(configuration: HotspotConfiguration) async throws {
+    /// The edit token of test servers, in the environment variable their configuration names.
+    static let tokenVariable = "HOTSPOT_TEST_TOKEN"
+    static let token = "test-token-\(UUID().uuidString)"
+
+    /// Starts a server; `partners` are imported into its (new) store first.
+    init(configuration: HotspotConfiguration, partners: [Partner] = []) async throws {
         let folder = TemporaryFolder("hotspot-serve")
         self.folder = folder
+        setenv(Self.tokenVariable, Self.token, 1)
+        try PartnerStore(path: folder.file("partners.gpkg")).importAll(partners, replace: true)
         let options = ServerOptions(configuration: configuration, host: "127.0.0.1", port: 0,
-                                    tilesDirectory: folder.file("tiles"), cacheDirectory: folder.file("cache"))
+                                    tilesDirectory: folder.file("tiles"), cacheDirectory: folder.file("cache"),
+                                    partnersPath: folder.file("partners.gpkg"))
         self.options = options
         var logger = Logger(label: "hotspot-test")
         logger.logLevel = .warning
@@ -117,3 +127,22 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// The partners of the shared test server: spread over the land of the demo run, with private e-mails.
+let testPartners: [Partner] = {
+    var partners: [Partner] = []
+    for (i, (lon, lat)) in ((try? samplePoints(count: 60, seed: 21)) ?? []).enumerated() {
+        partners.append(Partner(
+            id: String(format: "api-%03d", i), name: "API partner \(i)", type: PartnerType.allCases[i % 6],
+            country: ["FR", "KE", "BR", "IN"][i % 4], lon: lon, lat: lat, themes: [Theme.allCases[i % 12]],
+            website: "https://api\(i).example.org", description: ["en": "Works on soils \(i)", "fr": "Travaille sur les sols \(i)"],
+            email: "secret\(i)@private.example.org", created: "2025-06-01T00:00:00Z", updated: "2025-06-01T00:00:00Z"))
+    }
+    partners.append(Partner(id: "fiji-east", name: "Fiji east", type: .ngo, country: "FJ", lon: 179.9, lat: -17.0,
+                            themes: [.mrv], email: "fiji@private.example.org", created: "2025-06-01T00:00:00Z",
+                            updated: "2025-06-01T00:00:00Z"))
+    partners.append(Partner(id: "fiji-west", name: "Fiji west", type: .ngo, country: "FJ", lon: -179.9, lat: -17.1,
+                            themes: [.mrv], email: "fiji2@private.example.org", created: "2025-06-01T00:00:00Z",
+                            updated: "2025-06-01T00:00:00Z"))
+    return partners
+}()

@@ -94,3 +94,20 @@ public func gdalLocationValue(_ path: String, lon: Double, lat: Double) throws -
     let result = try runTool("gdallocationinfo", ["-valonly", "-geoloc", path, "\(lon)", "\(lat)"])
     return Double(result.out.trimmingCharacters(in: .whitespacesAndNewlines))
 }
+
+/// Geodesic distances (metres) between lon/lat pairs from an independent oracle: `Tests/PartnersTests/geodesic_oracle.py`
+/// (pyproj's Geod when installed, else Vincenty in Python).
+public func oracleDistances(_ pairs: [(Double, Double, Double, Double)]) throws -> [Double] {
+    struct OracleFailed: Error, CustomStringConvertible { var description: String }
+    let input = try JSONSerialization.data(withJSONObject: ["pairs": pairs.map { [$0.0, $0.1, $0.2, $0.3] }])
+    let inputPath = NSTemporaryDirectory() + "geod-\(UUID().uuidString).json"
+    try input.write(to: URL(fileURLWithPath: inputPath))
+    defer { try? FileManager.default.removeItem(atPath: inputPath) }
+    let script = repositoryRoot + "/Tests/PartnersTests/geodesic_oracle.py"
+    let result = try runTool("/bin/sh", ["-c", "/usr/bin/python3 '\(script)' < '\(inputPath)'"])
+    guard result.status == 0, let json = try? JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any],
+          let distances = json["distances_m"] as? [Double] else {
+        throw OracleFailed(description: "geodesic_oracle.py failed: \(result.err)")
+    }
+    return distances
+}

@@ -1,0 +1,166 @@
+import CGDAL
+import Foundation
+
+/// OGR vector layers (GeoPackage above all): point features with text fields, read and edited in transactions.
+extension Dataset {
+    /// Opens a vector dataset for reading and writing.
+    public convenience init(vectorForUpdate path: String) throws(GeoError) {
+        GDALRuntime.initialize()
+        GDALRuntime.resetError()
+        guard let handle = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR) | UInt32(GDAL_OF_UPDATE), nil, nil, nil) else {
+            throw .openFailed(path: path, reason: FileManager.default.fileExists(atPath: path)
+                ? GDALRuntime.lastError(or: "not a vector format GDAL can write") : "no such file")
+        }
+        self.init(owning: handle, path: path)
+    }
+
+    /// Creates an empty vector dataset with `driver` (e.g. "GPKG").
+    public convenience init(creatingVector path: String, driver name: String) throws(GeoError) {
+        GDALRuntime.initialize()
+        GDALRuntime.resetError()
+        guard let driver = GDALGetDriverByName(name),
+              let handle = GDALCreate(driver, path, 0, 0, 0, GDT_Unknown, nil) else {
+            throw .createFailed(path: path, reason: GDALRuntime.lastError(or: "the \(name) driver cannot create it"))
+        }
+        self.init(owning: handle, path: path)
+    }
+
+    public func layer(named name: String) -> VectorLayer? {
+        GDALDatasetGetLayerByName(handle, name).map { VectorLayer(handle: $0, dataset: self) }
+    }
+
+    /// Creates a point layer in `crs` with text fields (and integer fields for the names in `integers`).
+    public func createPointLayer(named name: String, crs: CRS, textFields: [String], integers: [String] = [],
+                                 options: [String] = []) throws(GeoError) -> VectorLayer {
+        GDALRuntime.resetError()
+        let list = StringList(options)
+        guard let layer = GDALDatasetCreateLayer(handle, name, crs.handle, wkbPoint, list.pointer) else {
+            throw .createFailed(path: path, reason: GDALRuntime.lastError(or: "cannot create layer \(name)"))
+        }
+        for (field, type) in textFields.map({ ($0, OFTString) }) + integers.map({ ($0, OFTInteger64) }) {
+            let definition = OGR_Fld_Create(field, type)
+            defer { OGR_Fld_Destroy(definition) }
+            guard OGR_L_CreateField(layer, definition, 1) == OGRERR_NONE else {
+                throw .createFailed(path: path, reason: GDALRuntime.lastError(or: "cannot create field \(field)"))
+            }
+        }
+        return VectorLayer(handle: layer, dataset: self)
+    }
+
+    /// Runs `body` in a dataset transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        GDALRuntime.resetError()
+        guard GDALDatasetStartTransaction(handle, 0) == OGRERR_NONE else {
+            throw GeoError.writeFailed(path: path, reason: GDALRuntime.lastError(or: "cannot start a transaction"))
+        }
+        do {
+            let result = try body()
+            guard GDALDatasetCommitTransaction(handle) == OGRERR_NONE else {
+                throw GeoError.writeFailed(path: path, reason: GDALRuntime.lastError(or: "commit failed"))
+            }
+            return result
+        } catch {
+            _ = GDALDatasetRollbackTransaction(handle)
+            throw error
+        }
+    }
+}
+
+/// A feature as read: its id in the layer, its fields as text, its point.
+public struct VectorFeature: Sendable {
+    public var fid: Int64
+    public var fields: [String: String]
+    public var point: (x: Double, y: Double)?
+}
+
+/// One OGR layer; used on its dataset's thread only.
+public final class VectorLayer {
+    let handle: OGRLayerH
+    public let dataset: Dataset
+
+    init(handle: OGRLayerH, dataset: Dataset) {
+        self.handle = handle
+        self.dataset = dataset
+    }
+
+    public var fieldNames: [String] {
+        let definition = OGR_L_GetLayerDefn(handle)
+        return (0..<OGR_FD_GetFieldCount(definition)).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(definition, $0))) }
+    }
+
+    public var featureCount: Int { Int(OGR_L_GetFeatureCount(handle, 1)) }
+
+    /// Every feature, in the layer's order.
+    public func features() -> [VectorFeature] {
+        OGR_L_ResetReading(handle)
+        let names = fieldNames
+        var out: [VectorFeature] = []
+        while let feature = OGR_L_GetNextFeature(handle) {
+            defer { OGR_F_Destroy(feature) }
+            var fields: [String: String] = [:]
+            for (i, name) in names.enumerated() where OGR_F_IsFieldSetAndNotNull(feature, Int32(i)) != 0 {
+                fields[name] = String(cString: OGR_F_GetFieldAsString(feature, Int32(i)))
+            }
+            var point: (Double, Double)?
+            if let geometry = OGR_F_GetGeometryRef(feature), OGR_G_IsEmpty(geometry) == 0 {
+                point = (OGR_G_GetX(geometry, 0), OGR_G_GetY(geometry, 0))
+            }
+            out.append(VectorFeature(fid: OGR_F_GetFID(feature), fields: fields, point: point))
+        }
+        return out
+    }
+
+    /// Adds a feature; returns its fid.
+    @discardableResult
+    public func insert(fields: [String: String?], point: (x: Double, y: Double)) throws(GeoError) -> Int64 {
+        let feature = try makeFeature(fields: fields, point: point)
+        defer { OGR_F_Destroy(feature) }
+        GDALRuntime.resetError()
+        guard OGR_L_CreateFeature(handle, feature) == OGRERR_NONE else {
+            throw .writeFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "cannot add a feature"))
+        }
+        return OGR_F_GetFID(feature)
+    }
+
+    /// Replaces the fields and point of feature `fid`.
+    public func update(fid: Int64, fields: [String: String?], point: (x: Double, y: Double)) throws(GeoError) {
+        let feature = try makeFeature(fields: fields, point: point)
+        defer { OGR_F_Destroy(feature) }
+        OGR_F_SetFID(feature, fid)
+        GDALRuntime.resetError()
+        guard OGR_L_SetFeature(handle, feature) == OGRERR_NONE else {
+            throw .writeFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "cannot update feature \(fid)"))
+        }
+    }
+
+    public func delete(fid: Int64) throws(GeoError) {
+        GDALRuntime.resetError()
+        guard OGR_L_DeleteFeature(handle, fid) == OGRERR_NONE else {
+            throw .writeFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "cannot delete feature \(fid)"))
+        }
+    }
+
+    /// Deletes every feature.
+    public func deleteAll() throws(GeoError) {
+        for feature in features() { try delete(fid: feature.fid) }
+    }
+
+    private func makeFeature(fields: [String: String?], point: (x: Double, y: Double)) throws(GeoError) -> OGRFeatureH {
+        let definition = OGR_L_GetLayerDefn(handle)
+        guard let feature = OGR_F_Create(definition) else {
+            throw .writeFailed(path: dataset.path, reason: "cannot make a feature")
+        }
+        for (name, value) in fields {
+            let index = OGR_F_GetFieldIndex(feature, name)
+            guard index >= 0 else {
+                OGR_F_Destroy(feature)
+                throw .writeFailed(path: dataset.path, reason: "the layer has no field \(name)")
+            }
+            if let value { OGR_F_SetFieldString(feature, index, value) } else { OGR_F_SetFieldNull(feature, index) }
+        }
+        let geometry = OGR_G_CreateGeometry(wkbPoint)
+        OGR_G_SetPoint_2D(geometry, 0, point.x, point.y)
+        OGR_F_SetGeometryDirectly(feature, geometry)
+        return feature
+    }
+}

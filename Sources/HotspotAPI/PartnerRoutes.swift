@@ -1,0 +1,267 @@
+import Foundation
+import GeoKit
+import HTTPTypes
+import Hummingbird
+import Partners
+import Pipeline
+
+/// The partner directory's routes: listings and neighbours for everyone (public fields only), edits for holders of
+/// the admin token, and partners near hotspots joined with the served run.
+struct PartnerRoutes: Sendable {
+    let store: PartnerStore
+    let served: ServedRun
+    /// The admin token, from the environment variable the configuration names; nil disables edits.
+    let token: String?
+    let coverage = CoverageCache()
+
+    static let maxBodyBytes = 64 * 1024
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/partners") { request, _ in try list(request) }
+        router.post("/v1/partners") { request, _ in try await create(request) }
+        router.get("/v1/partners/near-hotspots") { request, _ in try await nearHotspots(request) }
+        router.get("/v1/partners/{id}") { request, context in
+            let partner = try find(try context.parameters.require("id"))
+            return try geojson(request, partner.feature(includePrivate: try authorised(request, required: false)))
+        }
+        router.get("/v1/partners/{id}/neighbours") { request, context in try neighbours(request, id: try context.parameters.require("id")) }
+        router.put("/v1/partners/{id}") { request, context in try await update(request, id: try context.parameters.require("id")) }
+        router.delete("/v1/partners/{id}") { request, context in
+            _ = try authorised(request, required: true)
+            let id = try context.parameters.require("id")
+            do { try store.delete(id: id) } catch { throw problem(error) }
+            return Response(status: .noContent, headers: [.cacheControl: "no-store"])
+        }
+    }
+
+    // MARK: reading
+
+    func list(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        var filter = PartnerIndex.Filter()
+        if let bbox = query.get("bbox") {
+            let parts = bbox.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 4, let b = parts as? [Double], b.allSatisfy(\.isFinite), b[1] < b[3],
+                  (-180...180).contains(b[0]), (-180...180).contains(b[2]), b[1] >= -90, b[3] <= 90 else {
+                throw Problem.badParameter("bbox", "bbox must be west,south,east,north in degrees with south < north "
+                                           + "(west > east crosses the antimeridian)")
+            }
+            filter.bbox = b
+        }
+        if let theme = query.get("theme") {
+            guard let value = Theme(rawValue: theme) else {
+                throw Problem.badParameter("theme", "unknown theme '\(theme.prefix(40))'; known: \(Theme.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.theme = value
+        }
+        if let type = query.get("type") {
+            guard let value = PartnerType(rawValue: type) else {
+                throw Problem.badParameter("type", "unknown type '\(type.prefix(40))'; known: \(PartnerType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.type = value
+        }
+        if let country = query.get("country") {
+            guard country.count == 2, country.allSatisfy(\.isLetter) else {
+                throw Problem.badParameter("country", "country must be an ISO 3166-1 alpha-2 code such as FR")
+            }
+            filter.country = country
+        }
+        if let text = query.get("q") {
+            guard text.count <= 200 else { throw Problem.badParameter("q", "q is at most 200 characters") }
+            filter.text = text
+        }
+        let includePrivate = try authorised(request, required: false)
+        let partners = store.snapshot.list(filter)
+        return try geojson(request, ["type": "FeatureCollection", "numberMatched": partners.count,
+                                     "features": partners.map { $0.feature(includePrivate: includePrivate) }])
+    }
+
+    func neighbours(_ request: Request, id: String) throws -> Response {
+        let partner = try find(id)
+        let query = request.uri.queryParameters
+        let radius = try query.get("radius_km").map { try checkedNumber($0, "radius_km", in: 0.001...20_050) } ?? 100
+        let limit = try query.get("limit").map { text -> Int in
+            guard let n = Int(text), (1...1000).contains(n) else { throw Problem.badParameter("limit", "limit must be 1-1000") }
+            return n
+        } ?? 20
+        let includePrivate = try authorised(request, required: false)
+        let found = store.snapshot.within(radiusKm: radius, ofLon: partner.lon, lat: partner.lat, excluding: id, limit: limit)
+        let features: [[String: Any]] = found.map { match in
+            var feature = match.partner.feature(includePrivate: includePrivate)
+            var properties = feature["properties"] as! [String: Any]
+            properties["distance_km"] = (match.distanceKm * 1e6).rounded() / 1e6
+            feature["properties"] = properties
+            return feature
+        }
+        return try geojson(request, ["type": "FeatureCollection", "partner": id, "radius_km": radius,
+                                     "distance": "geodesic on the WGS84 ellipsoid (PROJ geod_inverse)",
+                                     "features": features])
+    }
+
+    func nearHotspots(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let className = query.get("class") ?? "any"
+        guard let codes = HotspotCoverage.codes(forClass: className) else {
+            throw Problem.badParameter("class", "class must be sequestration, loss, both or any")
+        }
+        let radius = try query.get("radius_km").map { try checkedNumber($0, "radius_km", in: 0.001...500) } ?? 50
+        let snapshot = try served.current()
+        let partners = store.snapshot
+        let key = "\(snapshot.run.runID)|\(className)|\(radius)|\(partners.version)"
+        let classPath = snapshot.run.path(of: .hotspotClass)
+        let result = try await offload {
+            try coverage.value(for: key) {
+                try HotspotCoverage(classRaster: classPath, codes: codes, partners: partners.partners, radiusKm: radius)
+            }
+        }
+        let language = try HotspotServer.language(request)
+        var nearFeatures: [[String: Any]] = []
+        for near in result.nearPartners {
+            var feature = near.partner.feature(includePrivate: false)
+            var properties = feature["properties"] as! [String: Any]
+            properties["distance_to_hotspot_km"] = (near.distanceKm * 1e6).rounded() / 1e6
+            let here = try snapshot.run.score(lon: near.partner.lon, lat: near.partner.lat, language: language)
+            properties["sequestration_score"] = here.sequestration?.score ?? NSNull()
+            properties["loss_score"] = here.loss?.score ?? NSNull()
+            properties["class"] = here.class?.label ?? NSNull()
+            feature["properties"] = properties
+            nearFeatures.append(feature)
+        }
+        let gaps: [[String: Any]] = result.gaps.map { gap in
+            ["type": "Feature", "geometry": ["type": "Point", "coordinates": [gap.lon, gap.lat]],
+             "properties": ["area_km2": gap.areaKm2, "pixels": gap.pixels]]
+        }
+        return try geojson(request, [
+            "run_id": snapshot.run.runID, "class": className, "radius_km": radius,
+            "hotspot_area_km2": result.hotspotAreaKm2, "unsupported_area_km2": result.unsupportedAreaKm2,
+            "partners": ["type": "FeatureCollection", "features": nearFeatures],
+            "unsupported": ["type": "FeatureCollection", "features": gaps,
+                            "description": "hotspot pixels with no partner within the radius, gathered in 1-degree cells "
+                                + "(area-weighted centroid, area)"],
+        ])
+    }
+
+    // MARK: editing
+
+    func create(_ request: Request) async throws -> Response {
+        _ = try authorised(request, required: true)
+        let object = try await body(request)
+        let now = Self.timestamp()
+        let partner: Partner
+        do {
+            partner = try Partner(json: object, defaultID: "p-" + UUID().uuidString.prefix(12).lowercased(), now: now)
+        } catch { throw Problem.badParameter(error.field, "invalid partner: \(error)") }
+        do { try store.insert(partner) } catch { throw problem(error) }
+        var response = try geojson(request, partner.feature(includePrivate: true), caching: false)
+        response.status = .created
+        response.headers[.location] = "/v1/partners/\(partner.id)"
+        return response
+    }
+
+    func update(_ request: Request, id: String) async throws -> Response {
+        _ = try authorised(request, required: true)
+        var object = try await body(request)
+        if object["type"] as? String == "Feature" {
+            var properties = object["properties"] as? [String: Any] ?? [:]
+            if let given = properties["id"] as? String, given != id { throw Problem.badParameter("id", "the body's id is not \(id)") }
+            properties["id"] = id
+            object["properties"] = properties
+        } else {
+            if let given = object["id"] as? String, given != id { throw Problem.badParameter("id", "the body's id is not \(id)") }
+            object["id"] = id
+        }
+        object["updated"] = Self.timestamp()
+        let partner: Partner
+        do { partner = try Partner(json: object, now: Self.timestamp()) } catch { throw Problem.badParameter(error.field, "invalid partner: \(error)") }
+        let stored: Partner
+        do { stored = try store.replace(partner) } catch { throw problem(error) }
+        return try geojson(request, stored.feature(includePrivate: true), caching: false)
+    }
+
+    // MARK: helpers
+
+    func find(_ id: String) throws -> Partner {
+        guard Partner.isValidID(id) else { throw Problem.badParameter("id", "a partner id is a-z, 0-9, '-' or '_'") }
+        guard let partner = store.snapshot[id] else { throw Problem(.notFound, "no partner '\(id)'") }
+        return partner
+    }
+
+    /// Whether the request carries the admin token. `required`: a missing token is 401, a wrong one (or edits
+    /// disabled) 403; otherwise a wrong token is just not authorised (public answers).
+    func authorised(_ request: Request, required: Bool) throws -> Bool {
+        guard let header = request.headers[.authorization] else {
+            if required { throw Problem(.unauthorized, "edits need Authorization: Bearer <token>") }
+            return false
+        }
+        guard let token else {
+            if required { throw Problem(.forbidden, "edits are disabled: no admin token is configured") }
+            return false
+        }
+        let given = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
+        let ok = constantTimeEqual(given, token)
+        if required && !ok { throw Problem(.forbidden, "the token is not valid") }
+        return ok
+    }
+
+    func body(_ request: Request) async throws -> [String: Any] {
+        let buffer = try await request.body.collect(upTo: Self.maxBodyBytes)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+            throw Problem(.badRequest, "the body must be a JSON object or a GeoJSON Feature")
+        }
+        return object
+    }
+
+    func problem(_ error: any Error) -> Problem {
+        switch error {
+        case let edit as PartnerStore.EditError:
+            switch edit {
+            case let .exists(id): Problem(.conflict, "partner \(id) already exists: PUT /v1/partners/\(id) replaces it")
+            case let .notFound(id): Problem(.notFound, "no partner '\(id)'")
+            }
+        case let invalid as PartnerError: Problem.badParameter(invalid.field, "invalid partner: \(invalid)")
+        default: Problem(.internalServerError, "the store refused the edit: \(error)")
+        }
+    }
+
+    func geojson(_ request: Request, _ object: [String: Any], caching: Bool = true) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        // Answers that include private fields must not sit in shared caches.
+        let private_ = request.headers[.authorization] != nil
+        return respond(request, data, type: "application/geo+json", caching: caching && !private_ ? .run : .never)
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date())
+    }
+}
+
+/// Compares secrets in time that does not depend on where they differ (hashes first, so lengths do not show).
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(SHA256.hex(of: Data(a.utf8)).utf8), y = Array(SHA256.hex(of: Data(b.utf8)).utf8)
+    var difference: UInt8 = 0
+    for i in 0..<min(x.count, y.count) { difference |= x[i] ^ y[i] }
+    return difference == 0 && x.count == y.count
+}
+
+/// Near-hotspot answers per run, class, radius and directory version (computing one reads the class raster).
+final class CoverageCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: HotspotCoverage] = [:]
+
+    func value(for key: String, make: () throws -> HotspotCoverage) throws -> HotspotCoverage {
+        lock.lock()
+        if let value = values[key] {
+            lock.unlock()
+            return value
+        }
+        lock.unlock()
+        let value = try make()
+        lock.lock()
+        if values.count > 64 { values.removeAll() }
+        values[key] = value
+        lock.unlock()
+        return value
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// Partner records from outside: GeoJSON features, flat JSON objects (the API's bodies) and CSV rows.
+extension Partner {
+    /// From a GeoJSON Feature with a Point geometry, or a flat object with `lon` and `lat`. `id` may be missing when
+    /// `defaultID` is given; `created` and `updated` default to `now`.
+    public init(json object: [String: Any], defaultID: String? = nil, now: String) throws(PartnerError) {
+        var fields = object
+        if object["type"] as? String == "Feature" {
+            fields = object["properties"] as? [String: Any] ?? [:]
+            guard let geometry = object["geometry"] as? [String: Any], geometry["type"] as? String == "Point",
+                  let xy = geometry["coordinates"] as? [Any], xy.count >= 2 else {
+                throw PartnerError("geometry", "must be a Point")
+            }
+            fields["lon"] = xy[0]
+            fields["lat"] = xy[1]
+        }
+        func text(_ key: String, required: Bool = true) throws(PartnerError) -> String? {
+            guard let value = fields[key], !(value is NSNull) else {
+                if required { throw PartnerError(key, "is required") }
+                return nil
+            }
+            guard let string = value as? String else { throw PartnerError(key, "must be text") }
+            return string
+        }
+        func number(_ key: String) throws(PartnerError) -> Double {
+            guard let value = fields[key] else { throw PartnerError(key, "is required") }
+            if let n = value as? NSNumber, String(cString: n.objCType) != "c" { return n.doubleValue }
+            if let s = value as? String, let d = Double(s) { return d }
+            throw PartnerError(key, "must be a number")
+        }
+        let typeName = try text("type")!
+        guard let type = PartnerType(rawValue: typeName) else {
+            throw PartnerError("type", "must be one of \(PartnerType.allCases.map(\.rawValue).joined(separator: ", ")) (got \(typeName.prefix(40)))")
+        }
+        let themeNames: [String]
+        switch fields["themes"] {
+        case let list as [Any]:
+            var names: [String] = []
+            for item in list {
+                guard let name = item as? String else { throw PartnerError("themes", "must be a list of theme names") }
+                names.append(name)
+            }
+            themeNames = names
+        case let joined as String: themeNames = joined.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == "|" }).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        default: throw PartnerError("themes", "is required (a list of theme names)")
+        }
+        var themes: [Theme] = []
+        for name in themeNames {
+            guard let theme = Theme(rawValue: name) else {
+                throw PartnerError("themes", "unknown theme \(name.prefix(40)); known: \(Theme.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            themes.append(theme)
+        }
+        var description: [String: String] = [:]
+        switch fields["description"] {
+        case let byLanguage as [String: Any]:
+            for (language, value) in byLanguage {
+                guard let string = value as? String else { throw PartnerError("description.\(language)", "must be text") }
+                description[language] = string
+            }
+        case let single as String: description["en"] = single
+        case nil, is NSNull: break
+        default: throw PartnerError("description", "must be text or {\"en\": ..., \"fr\": ..., \"es\": ...}")
+        }
+        for language in Self.languages {
+            if let value = fields["description_\(language)"] as? String, !value.isEmpty { description[language] = value }
+        }
+        guard let id = try text("id", required: defaultID == nil) ?? defaultID else { throw PartnerError("id", "is required") }
+        self.init(id: id, name: try text("name")!, type: type, country: try text("country")!.uppercased(),
+                  lon: try number("lon"), lat: try number("lat"), themes: themes,
+                  website: try text("website", required: false).flatMap { $0.isEmpty ? nil : $0 },
+                  description: description, email: try text("email", required: false).flatMap { $0.isEmpty ? nil : $0 },
+                  created: try text("created", required: false) ?? now, updated: try text("updated", required: false) ?? now)
+        try validate()
+    }
+
+    /// The record as a GeoJSON Feature (public fields unless `includePrivate`).
+    public func feature(includePrivate: Bool) -> [String: Any] {
+        var properties: [String: Any] = [
+            "id": id, "name": name, "type": type.rawValue, "country": country, "themes": themes.map(\.rawValue),
+            "description": description, "created": created, "updated": updated,
+        ]
+        if let website { properties["website"] = website }
+        if includePrivate, let email { properties["email"] = email }
+        return ["type": "Feature", "id": id, "geometry": ["type": "Point", "coordinates": [lon, lat]], "properties": properties]
+    }
+
+    public static let csvColumns = ["id", "name", "type", "country", "lon", "lat", "themes", "website", "description_en",
+                                    "description_fr", "description_es", "email", "created", "updated"]
+
+    /// One CSV row in `csvColumns` order (themes joined with ';'); the e-mail only if `includePrivate`.
+    public func csvRow(includePrivate: Bool) -> String {
+        let cells: [String] = [id, name, type.rawValue, country, "\(lon)", "\(lat)", themes.map(\.rawValue).joined(separator: ";"),
+                               website ?? "", description["en"] ?? "", description["fr"] ?? "", description["es"] ?? "",
+                               includePrivate ? email ?? "" : "", created, updated]
+        return cells.map(CSV.quote).joined(separator: ",")
+    }
+}
+
+/// RFC 4180 CSV: quoted fields with doubled quotes, commas and newlines inside quotes.
+public enum CSV {
+    public static func quote(_ cell: String) -> String {
+        cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+    }
+
+    /// Parses text into rows of cells.
+    public static func parse(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], cell = ""
+        var quoted = false, iterator = Array(text.unicodeScalars), i = 0
+        while i < iterator.count {
+            let c = iterator[i]
+            if quoted {
+                if c == "\"" {
+                    if i + 1 < iterator.count, iterator[i + 1] == "\"" { cell.unicodeScalars.append("\""); i += 1 } else { quoted = false }
+                } else {
+                    cell.unicodeScalars.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(cell)
+                cell = ""
+            } else if c == "\n" || c == "\r" {
+                if c == "\r", i + 1 < iterator.count, iterator[i + 1] == "\n" { i += 1 }
+                row.append(cell)
+                if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
+                row = []
+                cell = ""
+            } else {
+                cell.unicodeScalars.append(c)
+            }
+            i += 1
+        }
+        if !cell.isEmpty || !row.isEmpty {
+            row.append(cell)
+            rows.append(row)
+        }
+        iterator = []
+        return rows
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import GeoKit
+
+/// The directory, stored in a GeoPackage (layer `partners`, points in EPSG:4326: QGIS opens it as it is) and served
+/// from an in-memory snapshot. Edits are serialised (one writer) and each is one transaction: the file is never left
+/// half-written, and the snapshot is replaced only after the commit.
+public final class PartnerStore: @unchecked Sendable {
+    public let path: String
+    static let layerName = "partners"
+    static let textFields = ["id", "name", "type", "country", "themes", "website", "description_en", "description_fr",
+                             "description_es", "email", "created", "updated"]
+
+    private let lock = NSLock()
+    private let dataset: Dataset
+    private let layer: VectorLayer
+    private var fids: [String: Int64]
+    private var current: PartnerIndex
+
+    /// Opens the store at `path`, creating an empty one when there is none.
+    public init(path: String) throws {
+        self.path = path
+        if FileManager.default.fileExists(atPath: path) {
+            dataset = try Dataset(vectorForUpdate: path)
+            guard let layer = dataset.layer(named: Self.layerName) else {
+                throw GeoError.openFailed(path: path, reason: "no '\(Self.layerName)' layer: not a partner store")
+            }
+            self.layer = layer
+        } else {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            dataset = try Dataset(creatingVector: path, driver: "GPKG")
+            layer = try dataset.createPointLayer(named: Self.layerName, crs: CRS.wgs84(), textFields: Self.textFields,
+                                                 options: ["SPATIAL_INDEX=YES", "IDENTIFIER=Partners (demo)"])
+        }
+        var fids: [String: Int64] = [:]
+        var partners: [Partner] = []
+        for feature in layer.features() {
+            guard let partner = Self.partner(from: feature) else { continue }
+            fids[partner.id] = feature.fid
+            partners.append(partner)
+        }
+        self.fids = fids
+        current = PartnerIndex(partners)
+    }
+
+    /// The directory as it is now (immutable; edits make a new one).
+    public var snapshot: PartnerIndex {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
+
+    public enum EditError: Error, Sendable, Equatable {
+        case exists(String)
+        case notFound(String)
+    }
+
+    /// Adds a new partner (its id must be new).
+    public func insert(_ partner: Partner) throws {
+        try partner.validate()
+        try edit { partners in
+            guard fids[partner.id] == nil else { throw EditError.exists(partner.id) }
+            fids[partner.id] = try layer.insert(fields: Self.fields(of: partner), point: (partner.lon, partner.lat))
+            partners.append(partner)
+        }
+    }
+
+    /// Replaces an existing partner, keeping its creation time.
+    public func replace(_ partner: Partner) throws -> Partner {
+        try partner.validate()
+        var stored = partner
+        try edit { partners in
+            guard let fid = fids[partner.id], let index = partners.firstIndex(where: { $0.id == partner.id }) else {
+                throw EditError.notFound(partner.id)
+            }
+            stored.created = partners[index].created
+            try layer.update(fid: fid, fields: Self.fields(of: stored), point: (stored.lon, stored.lat))
+            partners[index] = stored
+        }
+        return stored
+    }
+
+    public func delete(id: String) throws {
+        try edit { partners in
+            guard let fid = fids[id] else { throw EditError.notFound(id) }
+            try layer.delete(fid: fid)
+            fids[id] = nil
+            partners.removeAll { $0.id == id }
+        }
+    }
+
+    /// Adds many partners in one transaction (all or nothing); `replace` empties the store first.
+    public func importAll(_ incoming: [Partner], replace: Bool) throws {
+        for partner in incoming { try partner.validate() }
+        try edit { partners in
+            if replace {
+                try layer.deleteAll()
+                fids = [:]
+                partners = []
+            }
+            for partner in incoming {
+                if let fid = fids[partner.id] {
+                    try layer.update(fid: fid, fields: Self.fields(of: partner), point: (partner.lon, partner.lat))
+                    partners.removeAll { $0.id == partner.id }
+                } else {
+                    fids[partner.id] = try layer.insert(fields: Self.fields(of: partner), point: (partner.lon, partner.lat))
+                }
+                partners.append(partner)
+            }
+        }
+    }
+
+    /// One edit: under the lock, in a transaction; the snapshot changes only if it commits.
+    private func edit(_ body: (inout [Partner]) throws -> Void) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        var partners = current.partners
+        let savedFids = fids
+        do {
+            try dataset.transaction { try body(&partners) }
+        } catch {
+            fids = savedFids
+            throw error
+        }
+        current = PartnerIndex(partners, version: current.version + 1)
+    }
+
+    static func fields(of p: Partner) -> [String: String?] {
+        ["id": p.id, "name": p.name, "type": p.type.rawValue, "country": p.country,
+         "themes": p.themes.map(\.rawValue).joined(separator: ";"), "website": p.website,
+         "description_en": p.description["en"], "description_fr": p.description["fr"], "description_es": p.description["es"],
+         "email": p.email, "created": p.created, "updated": p.updated]
+    }
+
+    static func partner(from feature: VectorFeature) -> Partner? {
+        let f = feature.fields
+        guard let id = f["id"], let name = f["name"], let type = f["type"].flatMap(PartnerType.init(rawValue:)),
+              let country = f["country"], let point = feature.point else { return nil }
+        var description: [String: String] = [:]
+        for language in Partner.languages { if let text = f["description_\(language)"] { description[language] = text } }
+        return Partner(id: id, name: name, type: type, country: country, lon: point.x, lat: point.y,
+                       themes: (f["themes"] ?? "").split(separator: ";").compactMap { Theme(rawValue: String($0)) },
+                       website: f["website"], description: description, email: f["email"], created: f["created"] ?? "",
+                       updated: f["updated"] ?? "")
+    }
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import HotspotConfig
+import Partners
+
+struct PartnersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "partners", abstract: "The partner directory (a GeoPackage, server.partners).",
+        subcommands: [Import.self, List.self, Export.self, Check.self])
+
+    /// The store of the configuration (or --store).
+    struct StoreOptions: ParsableArguments {
+        @OptionGroup var common: ConfigOption
+        @Option(help: "The GeoPackage (default: server.partners of the configuration).") var store: String?
+
+        func open() throws -> PartnerStore {
+            let path: String
+            if let store {
+                path = store
+            } else {
+                do {
+                    path = try HotspotConfiguration.load(path: common.config).server.partners
+                } catch {
+                    Terminal.error(error.description)
+                    throw ExitCode.failure
+                }
+            }
+            do {
+                return try PartnerStore(path: path)
+            } catch {
+                Terminal.error("cannot open the partner store \(path): \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import partners from GeoJSON or CSV; rejected rows are reported; all or nothing is written.")
+        @OptionGroup var options: StoreOptions
+        @Argument(help: "A GeoJSON FeatureCollection or a CSV file.") var file: String
+        @Flag(help: "Replace the whole directory (default: add and update by id).") var replace = false
+
+        func run() throws {
+            let parsed: PartnerImport
+            do {
+                parsed = try PartnerImport(path: file, now: ISO8601DateFormatter().string(from: Date()))
+            } catch {
+                Terminal.error("\(file): \(error.reason); nothing imported")
+                throw ExitCode.failure
+            }
+            for rejection in parsed.rejected { Terminal.error("\(file): \(rejection)") }
+            guard !parsed.partners.isEmpty else {
+                Terminal.error("\(file): no valid partner; nothing imported")
+                throw ExitCode.failure
+            }
+            let store = try options.open()
+            do {
+                try store.importAll(parsed.partners, replace: replace)
+            } catch {
+                Terminal.error("import failed, the store is unchanged: \(error)")
+                throw ExitCode.failure
+            }
+            Terminal.info("imported \(parsed.partners.count) partners, rejected \(parsed.rejected.count); "
+                          + "the store holds \(store.snapshot.count)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List partners, one line each (id, type, country, name).")
+        @OptionGroup var options: StoreOptions
+        @Option(help: "A theme.") var theme: String?
+        @Option(help: "A type.") var type: String?
+        @Option(help: "An ISO country code.") var country: String?
+        @Option(help: "Words in the name or description.") var q: String?
+
+        func run() throws {
+            var filter = PartnerIndex.Filter(country: country, text: q)
+            if let theme {
+                guard let value = Theme(rawValue: theme) else { throw ValidationError("unknown theme \(theme)") }
+                filter.theme = value
+            }
+            if let type {
+                guard let value = PartnerType(rawValue: type) else { throw ValidationError("unknown type \(type)") }
+                filter.type = value
+            }
+            for p in try options.open().snapshot.list(filter) {
+                print("\(p.id)\t\(p.type.rawValue)\t\(p.country)\t\(p.name)")
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export the directory as GeoJSON or CSV (public fields "
+                                                        + "unless --include-private).")
+        @OptionGroup var options: StoreOptions
+        @Option(help: "geojson or csv.") var format = "geojson"
+        @Option(help: "Output file (default: standard output).") var out: String?
+        @Flag(help: "Include the private contact e-mails.") var includePrivate = false
+
+        func run() throws {
+            guard format == "geojson" || format == "csv" else { throw ValidationError("--format must be geojson or csv") }
+            let partners = try options.open().snapshot.partners
+            let data: Data
+            if format == "csv" {
+                let text = ([Partner.csvColumns.joined(separator: ",")] + partners.map { $0.csvRow(includePrivate: includePrivate) })
+                    .joined(separator: "\n") + "\n"
+                data = Data(text.utf8)
+            } else {
+                data = try JSONSerialization.data(
+                    withJSONObject: ["type": "FeatureCollection", "features": partners.map { $0.feature(includePrivate: includePrivate) }],
+                    options: [.sortedKeys, .withoutEscapingSlashes])
+            }
+            if let out {
+                try data.write(to: URL(fileURLWithPath: out), options: .atomic)
+                Terminal.info("wrote \(partners.count) partners to \(out)")
+            } else {
+                FileHandle.standardOutput.write(data)
+            }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check every record of the store; non-zero exit if any is invalid.")
+        @OptionGroup var options: StoreOptions
+
+        func run() throws {
+            let partners = try options.open().snapshot.partners
+            var bad = 0
+            for p in partners {
+                do { try p.validate() } catch {
+                    Terminal.error("\(p.id): \(error)")
+                    bad += 1
+                }
+            }
+            Terminal.info("\(partners.count) partners, \(bad) invalid")
+            if bad > 0 { throw ExitCode.failure }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import GeoKit
+import Partners
+import TestSupport
+import Testing
+
+@Suite struct PartnerTests {
+    @Test func theStoreIsARealGeoPackageThatKeepsEveryField() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("partners.gpkg")
+        let partners = makePartners(count: 50) + awkward
+        do {
+            let store = try PartnerStore(path: path)
+            try store.importAll(partners, replace: false)
+        }
+        let reopened = try PartnerStore(path: path).snapshot
+        #expect(reopened.partners == partners.sorted { $0.id < $1.id })
+        let info = try runTool("ogrinfo", ["-so", path, "partners"])
+        #expect(info.status == 0, "\(info.err)")
+        #expect(info.out.contains("Feature Count: \(partners.count)"))
+        #expect(info.out.contains("GPKG") || info.out.contains("Point"))
+    }
+
+    struct Invalid: Sendable, CustomTestStringConvertible {
+        var testDescription: String
+        var edit: @Sendable (inout Partner) -> Void
+        var field: String
+    }
+
+    static let invalid: [Invalid] = [
+        .init(testDescription: "lon 181", edit: { $0.lon = 181 }, field: "lon"),
+        .init(testDescription: "lat NaN", edit: { $0.lat = .nan }, field: "lat"),
+        .init(testDescription: "empty name", edit: { $0.name = "  " }, field: "name"),
+        .init(testDescription: "name too long", edit: { $0.name = String(repeating: "a", count: 201) }, field: "name"),
+        .init(testDescription: "country of 3 letters", edit: { $0.country = "FRA" }, field: "country"),
+        .init(testDescription: "no theme", edit: { $0.themes = [] }, field: "themes"),
+        .init(testDescription: "a theme twice", edit: { $0.themes = [.mrv, .mrv] }, field: "themes"),
+        .init(testDescription: "ftp website", edit: { $0.website = "ftp://x.org" }, field: "website"),
+        .init(testDescription: "description in German", edit: { $0.description = ["de": "Hallo"] }, field: "description"),
+        .init(testDescription: "bad e-mail", edit: { $0.email = "nobody" }, field: "email"),
+        .init(testDescription: "id with a slash", edit: { $0.id = "a/b" }, field: "id"),
+    ]
+
+    @Test(arguments: invalid) func invalidRecordsAreRefusedNamingTheField(_ case_: Invalid) throws {
+        var partner = makePartners(count: 1)[0]
+        case_.edit(&partner)
+        #expect(throws: PartnerError.self) { try partner.validate() }
+        do { try partner.validate() } catch { #expect(error.field == case_.field, "\(error)") }
+        // And the store refuses it without writing.
+        let store = try PartnerStore(path: TemporaryFolder().file("p.gpkg"))
+        #expect(throws: (any Error).self) { try store.insert(partner) }
+        #expect(store.snapshot.count == 0)
+    }
+
+    /// Neighbour distances equal an independent geodesic computation to 1 m, across the antimeridian and the poles.
+    @Test func neighboursAreGeodesicNearestFirstAndMatchTheOracle() throws {
+        let partners = makePartners(count: 400) + awkward
+        let index = PartnerIndex(partners)
+        var pairs: [(Double, Double, Double, Double)] = []
+        var ours: [Double] = []
+        for origin in awkward + Array(partners.prefix(20)) {
+            let found = index.within(radiusKm: 3000, ofLon: origin.lon, lat: origin.lat, excluding: origin.id)
+            #expect(found.map(\.distanceKm) == found.map(\.distanceKm).sorted(), "nearest first")
+            // Brute force over all partners: the same set.
+            var brute: [String] = []
+            for p in partners where p.id != origin.id {
+                pairs.append((origin.lon, origin.lat, p.lon, p.lat))
+                let d = Geodesic.wgs84.distance(lon1: origin.lon, lat1: origin.lat, lon2: p.lon, lat2: p.lat) / 1000
+                ours.append(d * 1000)
+                if d <= 3000 { brute.append(p.id) }
+            }
+            #expect(Set(found.map(\.partner.id)) == Set(brute), "\(origin.id)")
+        }
+        let oracle = try oracleDistances(pairs)
+        let worst = zip(ours, oracle).map { abs($0 - $1) }.max()!
+        #expect(worst < 1, "worst difference \(worst) m over \(pairs.count) pairs")
+        // The awkward places find each other.
+        #expect(index.within(radiusKm: 30, ofLon: 179.95, lat: -17.8, excluding: "east-of-dateline").first?.partner.id
+                == "west-of-dateline")
+        #expect(index.within(radiusKm: 70, ofLon: 0, lat: 89.7, excluding: "north-pole-a").first?.partner.id == "north-pole-b")
+        let versailles = try #require(index.within(radiusKm: 20, ofLon: 2.3522, lat: 48.8566, excluding: "paris").first)
+        #expect(versailles.partner.id == "versailles" && abs(versailles.distanceKm - 17.0) < 1)
+    }
+
+    @Test func listingsFilterByBoxThemeTypeCountryAndText() {
+        let partners = makePartners(count: 300) + awkward
+        let index = PartnerIndex(partners)
+        let box = index.list(.init(bbox: [-20, -40, 55, 40]))
+        #expect(Set(box.map(\.id)) == Set(partners.filter { (-20...55).contains($0.lon) && (-40...40).contains($0.lat) }.map(\.id)))
+        let across = index.list(.init(bbox: [179, -20, -179, -15]))
+        #expect(Set(across.map(\.id)) == ["east-of-dateline", "west-of-dateline"])
+        let themed = index.list(.init(theme: .agroforestry, type: nil, country: "ke"))
+        #expect(themed.allSatisfy { $0.themes.contains(.agroforestry) && $0.country == "KE" })
+        #expect(!themed.isEmpty)
+        // Every word, in any case, as part of the name or a description.
+        let found = index.list(.init(text: "NUMBER 17 works"))
+        #expect(found.contains { $0.id == "t-00017" } && !found.contains { $0.id == "t-00016" })
+        #expect(found.allSatisfy { $0.name.contains("17") })
+    }
+
+    /// A file that cannot be read changes nothing; bad rows are reported and the good ones imported together.
+    @Test func importsAreAllOrNothingAndReportRejectedRows() throws {
+        let folder = TemporaryFolder()
+        let store = try PartnerStore(path: folder.file("p.gpkg"))
+        try store.importAll(makePartners(count: 10), replace: false)
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: folder.file("bad.geojson")))
+        #expect(throws: PartnerError.self) { try PartnerImport(path: folder.file("bad.geojson"), now: "2026-01-01T00:00:00Z") }
+        #expect(store.snapshot.count == 10)
+
+        let csv = Partner.csvColumns.joined(separator: ",") + "\n"
+            + makePartners(count: 3, seed: 9).enumerated().map { i, p in
+                var p = p
+                p.id = "csv-\(i)"
+                p.name = "Name, with \"quotes\" \(i)"
+                return p.csvRow(includePrivate: true)
+            }.joined(separator: "\n")
+            + "\nbad-1,Broken,spaceship,FR,1,2,mrv,,,,,,,\nbad-2,Far,ngo,FR,200,2,mrv,,,,,,,\n"
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: folder.file("in.csv")))
+        let parsed = try PartnerImport(path: folder.file("in.csv"), now: "2026-01-01T00:00:00Z")
+        #expect(parsed.partners.map(\.id) == ["csv-0", "csv-1", "csv-2"])
+        #expect(parsed.partners[1].name == "Name, with \"quotes\" 1")
+        #expect(parsed.rejected.map(\.row) == [5, 6])
+        #expect(parsed.rejected[0].reason.hasPrefix("type:") && parsed.rejected[1].reason.hasPrefix("lon:"))
+        try store.importAll(parsed.partners, replace: false)
+        #expect(store.snapshot.count == 13)
+        try store.importAll(parsed.partners, replace: true)
+        #expect(store.snapshot.count == 3)
+    }
+}
