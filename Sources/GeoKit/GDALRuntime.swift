@@ -22,6 +22,12 @@ public enum GDALRuntime {
         CPLSetConfigOption(key, value)
     }
 
+    /// Sets the size of GDAL's block cache (takes effect even after the cache was first used, unlike GDAL_CACHEMAX).
+    public static func setCacheMax(megabytes: Int) {
+        initialize()
+        GDALSetCacheMax64(Int64(megabytes) << 20)
+    }
+
     /// GDAL's release name, e.g. "3.6.2".
     public static var version: String {
         initialize()

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOPosix
 
 /// How long clients may keep an answer: immutable for content addressed by run id, short for the rest.
 enum Caching: String {
@@ -28,8 +29,9 @@ func respond(_ request: Request, _ data: Data, type: String, caching: Caching, s
     return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
 }
 
+/// A JSON answer; its labels may depend on `Accept-Language`, which caches must key on.
 func respondJSON<T: Encodable>(_ request: Request, _ value: T, caching: Caching, type: String = "application/json") throws -> Response {
-    respond(request, try JSONEncoder.api.encode(value), type: type, caching: caching)
+    respond(request, try JSONEncoder.api.encode(value), type: type, caching: caching, headers: [.vary: "Accept-Language"])
 }
 
 /// FNV-1a, 64 bits, in hex: a cheap content hash for ETags (not for security).
@@ -44,11 +46,10 @@ func fnv1a(_ data: Data) -> String {
     return String(hash, radix: 16)
 }
 
-/// Runs blocking GDAL work off the event loop.
+/// Runs blocking GDAL work off the event loop, on NIO's thread pool (one thread per core: the number of GDAL handle
+/// sets the pools open stays bounded by it).
 func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-    }
+    try await NIOThreadPool.singleton.runIfActive { try body() }
 }
 
 /// Parses a query parameter as a finite number in `range`, naming it in the error.

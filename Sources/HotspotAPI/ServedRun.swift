@@ -83,9 +83,7 @@ struct WatchService: Service {
     let served: ServedRun
 
     func run() async throws {
-        await withGracefulShutdownHandler {
-            await served.watch()
-        } onGracefulShutdown: {}
-        // The watch loop ends when the task is cancelled (at shutdown).
+        // Shutdown (SIGINT, SIGTERM) cancels the loop, so the process exits.
+        await cancelWhenGracefulShutdown { await served.watch() }
     }
 }

@@ -53,6 +53,9 @@ public enum HotspotServer {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         _ = ServerMetrics.registry  // bootstrap before the middleware makes its first counters
+        // Point answers read a few blocks of many rasters: a block cache that holds a run's working set keeps them
+        // from decompressing the same blocks again (the pipeline keeps its own small cache).
+        if ProcessInfo.processInfo.environment["GDAL_CACHEMAX"] == nil { GDALRuntime.setCacheMax(megabytes: 1024) }
         let served = ServedRun(configuration: options.configuration, latestPath: options.latestPath,
                                tilesDirectory: options.tilesDirectory, cacheDirectory: options.cacheDirectory, logger: logger)
         let regions = try RegionCatalog(path: options.configuration.server.regions)
@@ -105,7 +108,8 @@ public enum HotspotServer {
             let lon = try number(request, "lon", in: -180...180), lat = try number(request, "lat", in: -90...90)
             let language = try language(request)
             let snapshot = try served.current()
-            return try respondJSON(request, try snapshot.run.score(lon: lon, lat: lat, language: language), caching: .run)
+            let answer = try await offload { try snapshot.run.score(lon: lon, lat: lat, language: language) }
+            return try respondJSON(request, answer, caching: .run)
         }
 
         router.post("/v1/score") { request, _ in
@@ -180,7 +184,8 @@ public enum HotspotServer {
         }
 
         router.get("/v1/regions") { request, _ in
-            respond(request, regions.featureCollection(try language(request)), type: "application/geo+json", caching: .run)
+            respond(request, regions.featureCollection(try language(request)), type: "application/geo+json", caching: .run,
+                    headers: [.vary: "Accept-Language"])
         }
 
         router.get("/v1/regions/{id}/stats") { request, context in
@@ -200,9 +205,21 @@ public enum HotspotServer {
                 try snapshot.run.download(asked, catalog: regions, cacheDirectory: options.cacheDirectory,
                                           maxPixels: server.maxDownloadPixels)
             }
-            // Hummingbird's file middleware answers it: ETag, Range (206/416), HEAD, If-None-Match.
+            // Hummingbird's file middleware answers it (ETag, Range, HEAD, If-None-Match), with the Range checked here.
             var head = request.head
             head.path = "/" + relative
+            let size = (try? FileManager.default.attributesOfItem(atPath: (options.cacheDirectory as NSString)
+                .appendingPathComponent(relative))[.size] as? Int) ?? 0
+            let range = ByteRange(header: request.headers[.range], size: size)
+            if range == .unsatisfiable {
+                var headers = HTTPFields()
+                headers[.contentRange] = "bytes */\(size)"
+                headers[.contentType] = "application/problem+json"
+                let problem = Problem(.rangeNotSatisfiable, "the file has \(size) bytes", parameter: "Range")
+                return Response(status: .rangeNotSatisfiable, headers: headers,
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: problem.body(instance: request.uri.path))))
+            }
+            head.headerFields[.range] = range.normalised
             var response = try await downloads.handle(Request(head: head, body: request.body), context: context) { _, _ in
                 throw Problem(.notFound, "the download disappeared from the cache; ask again")
             }

@@ -70,6 +70,20 @@ import Tiling
         let range = try await server.get("/v1/download?" + query, headers: ["Range": "bytes=0-15"])
         #expect(range.status == 206)
         #expect(range.body == answer.body.prefix(16))
+        let size = answer.body.count
+        let suffix = try await server.get("/v1/download?" + query, headers: ["Range": "bytes=-100"])
+        #expect(suffix.status == 206 && suffix.body == answer.body.suffix(100))
+        #expect(suffix.header("Content-Range") == "bytes \(size - 100)-\(size - 1)/\(size)")
+        let tail = try await server.get("/v1/download?" + query, headers: ["Range": "bytes=\(size - 10)-"])
+        #expect(tail.status == 206 && tail.body == answer.body.suffix(10))
+        let clamped = try await server.get("/v1/download?" + query, headers: ["Range": "bytes=\(size - 5)-\(size + 1000)"])
+        #expect(clamped.status == 206 && clamped.body == answer.body.suffix(5))
+        for past in ["bytes=\(size)-", "bytes=99999999-", "bytes=\(size + 1)-\(size + 100)"] {
+            let refused = try await server.get("/v1/download?" + query, headers: ["Range": past])
+            #expect(refused.status == 416, "\(past)")
+            #expect(refused.header("Content-Range") == "bytes */\(size)", "\(past)")
+        }
+        #expect(try await server.request("/v1/download?" + query, method: "HEAD").header("Content-Length") == "\(size)")
 
         let remote = "/vsicurl/" + server.base + "/v1/download?" + query
         let info = try runTool("gdalinfo", [remote])
