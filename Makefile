@@ -8,7 +8,7 @@ APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-d
   python3-gdal python3-numpy python3-venv pkg-config libjs-leaflet libjs-leaflet.markercluster
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-tools build demo demo-data run tiles serve test bench-pipeline bench-tiles bench-api landmask clean
+.PHONY: deps test-tools build demo demo-data run tiles partners serve test bench-pipeline bench-tiles bench-api landmask clean
 
 # Installs the apt packages that are missing (nothing when all are there).
 deps:
@@ -33,10 +33,14 @@ tiles: run
 	$(HOTSPOT) tiles --config Config/hotspot.yaml --package mbtiles
 
 # The API and map page of the latest run on http://127.0.0.1:8080 (Ctrl-C stops it).
-serve: build
+serve: build partners
 	$(HOTSPOT) serve --config Config/hotspot.yaml
 
-demo: tiles
+# The partner directory: the demo GeoJSON imported into the GeoPackage the server uses (once).
+partners: build
+	@[ -f Config/partners.gpkg ] || $(HOTSPOT) partners import Config/partners.geojson --replace
+
+demo: tiles partners
 	@echo "Demo run published in Rasters/derived/latest (see run.json there)."
 	@echo "Tiles in Tiles/: open Tiles/index.html in a browser to look at them."
 	$(HOTSPOT) serve --config Config/hotspot.yaml
