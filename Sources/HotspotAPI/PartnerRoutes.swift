@@ -72,8 +72,8 @@ struct PartnerRoutes: Sendable {
         }
         let includePrivate = try authorised(request, required: false)
         let partners = store.snapshot.list(filter)
-        return try geojson(request, ["type": "FeatureCollection", "numberMatched": partners.count,
-                                     "features": partners.map { $0.feature(includePrivate: includePrivate) }])
+        return try geojson(request, PartnerCollection(features: partners.map { $0.feature(includePrivate: includePrivate) },
+                                                      numberMatched: partners.count))
     }
 
     func neighbours(_ request: Request, id: String) throws -> Response {
@@ -86,16 +86,13 @@ struct PartnerRoutes: Sendable {
         } ?? 20
         let includePrivate = try authorised(request, required: false)
         let found = store.snapshot.within(radiusKm: radius, ofLon: partner.lon, lat: partner.lat, excluding: id, limit: limit)
-        let features: [[String: Any]] = found.map { match in
+        let features = found.map { match in
             var feature = match.partner.feature(includePrivate: includePrivate)
-            var properties = feature["properties"] as! [String: Any]
-            properties["distance_km"] = (match.distanceKm * 1e6).rounded() / 1e6
-            feature["properties"] = properties
+            feature.properties.distanceKm = (match.distanceKm * 1e6).rounded() / 1e6
             return feature
         }
-        return try geojson(request, ["type": "FeatureCollection", "partner": id, "radius_km": radius,
-                                     "distance": "geodesic on the WGS84 ellipsoid (PROJ geod_inverse)",
-                                     "features": features])
+        return try geojson(request, PartnerCollection(features: features, partner: id, radiusKm: radius,
+                                                      distance: "geodesic on the WGS84 ellipsoid (PROJ geod_inverse)"))
     }
 
     func nearHotspots(_ request: Request) async throws -> Response {
@@ -115,30 +112,23 @@ struct PartnerRoutes: Sendable {
             }
         }
         let language = try HotspotServer.language(request)
-        var nearFeatures: [[String: Any]] = []
+        var nearFeatures: [PartnerFeature] = []
         for near in result.nearPartners {
             var feature = near.partner.feature(includePrivate: false)
-            var properties = feature["properties"] as! [String: Any]
-            properties["distance_to_hotspot_km"] = (near.distanceKm * 1e6).rounded() / 1e6
+            feature.properties.distanceToHotspotKm = (near.distanceKm * 1e6).rounded() / 1e6
             let here = try snapshot.run.score(lon: near.partner.lon, lat: near.partner.lat, language: language)
-            properties["sequestration_score"] = here.sequestration?.score ?? NSNull()
-            properties["loss_score"] = here.loss?.score ?? NSNull()
-            properties["class"] = here.class?.label ?? NSNull()
-            feature["properties"] = properties
+            feature.properties.sequestrationScore = here.sequestration?.score
+            feature.properties.lossScore = here.loss?.score
+            feature.properties.class = here.class?.label
             nearFeatures.append(feature)
         }
-        let gaps: [[String: Any]] = result.gaps.map { gap in
-            ["type": "Feature", "geometry": ["type": "Point", "coordinates": [gap.lon, gap.lat]],
-             "properties": ["area_km2": gap.areaKm2, "pixels": gap.pixels]]
+        let gaps = result.gaps.map { gap in
+            GapFeature(geometry: .init(coordinates: [gap.lon, gap.lat]), properties: .init(areaKm2: gap.areaKm2, pixels: gap.pixels))
         }
-        return try geojson(request, [
-            "run_id": snapshot.run.runID, "class": className, "radius_km": radius,
-            "hotspot_area_km2": result.hotspotAreaKm2, "unsupported_area_km2": result.unsupportedAreaKm2,
-            "partners": ["type": "FeatureCollection", "features": nearFeatures],
-            "unsupported": ["type": "FeatureCollection", "features": gaps,
-                            "description": "hotspot pixels with no partner within the radius, gathered in 1-degree cells "
-                                + "(area-weighted centroid, area)"],
-        ])
+        return try geojson(request, NearHotspotsAnswer(
+            runId: snapshot.run.runID, class: className, radiusKm: radius, hotspotAreaKm2: result.hotspotAreaKm2,
+            unsupportedAreaKm2: result.unsupportedAreaKm2, partners: PartnerCollection(features: nearFeatures),
+            unsupported: .init(features: gaps)), type: "application/json")
     }
 
     // MARK: editing
@@ -223,11 +213,12 @@ struct PartnerRoutes: Sendable {
         }
     }
 
-    func geojson(_ request: Request, _ object: [String: Any], caching: Bool = true) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    func geojson<T: Encodable>(_ request: Request, _ value: T, caching: Bool = true,
+                               type: String = "application/geo+json") throws -> Response {
+        let data = try JSONEncoder.api.encode(value)
         // Answers that include private fields must not sit in shared caches.
         let private_ = request.headers[.authorization] != nil
-        return respond(request, data, type: "application/geo+json", caching: caching && !private_ ? .run : .never)
+        return respond(request, data, type: type, caching: caching && !private_ ? .run : .never)
     }
 
     static func timestamp() -> String {
@@ -264,4 +255,34 @@ final class CoverageCache: @unchecked Sendable {
         lock.unlock()
         return value
     }
+}
+
+struct GapFeature: Encodable {
+    struct Point: Encodable {
+        var type = "Point"
+        var coordinates: [Double]
+    }
+    struct Properties: Encodable {
+        var areaKm2: Double
+        var pixels: Int
+    }
+    var type = "Feature"
+    var geometry: Point
+    var properties: Properties
+}
+
+struct NearHotspotsAnswer: Encodable {
+    struct Gaps: Encodable {
+        var type = "FeatureCollection"
+        var description = "hotspot pixels with no partner within the radius, gathered in 1-degree cells (area-weighted "
+            + "centroid, area)"
+        var features: [GapFeature]
+    }
+    var runId: String
+    var `class`: String
+    var radiusKm: Double
+    var hotspotAreaKm2: Double
+    var unsupportedAreaKm2: Double
+    var partners: PartnerCollection
+    var unsupported: Gaps
 }

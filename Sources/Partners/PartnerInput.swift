@@ -78,14 +78,10 @@ extension Partner {
     }
 
     /// The record as a GeoJSON Feature (public fields unless `includePrivate`).
-    public func feature(includePrivate: Bool) -> [String: Any] {
-        var properties: [String: Any] = [
-            "id": id, "name": name, "type": type.rawValue, "country": country, "themes": themes.map(\.rawValue),
-            "description": description, "created": created, "updated": updated,
-        ]
-        if let website { properties["website"] = website }
-        if includePrivate, let email { properties["email"] = email }
-        return ["type": "Feature", "id": id, "geometry": ["type": "Point", "coordinates": [lon, lat]], "properties": properties]
+    public func feature(includePrivate: Bool) -> PartnerFeature {
+        PartnerFeature(id: id, geometry: .init(coordinates: [lon, lat]), properties: .init(
+            id: id, name: name, type: type.rawValue, country: country, themes: themes.map(\.rawValue), website: website,
+            description: description, email: includePrivate ? email : nil, created: created, updated: updated))
     }
 
     public static let csvColumns = ["id", "name", "type", "country", "lon", "lat", "themes", "website", "description_en",

@@ -107,9 +107,10 @@ struct PartnersCommand: ParsableCommand {
                     .joined(separator: "\n") + "\n"
                 data = Data(text.utf8)
             } else {
-                data = try JSONSerialization.data(
-                    withJSONObject: ["type": "FeatureCollection", "features": partners.map { $0.feature(includePrivate: includePrivate) }],
-                    options: [.sortedKeys, .withoutEscapingSlashes])
+                let encoder = JSONEncoder()
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                data = try encoder.encode(PartnerCollection(features: partners.map { $0.feature(includePrivate: includePrivate) }))
             }
             if let out {
                 try data.write(to: URL(fileURLWithPath: out), options: .atomic)
