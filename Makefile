@@ -6,6 +6,8 @@ HOTSPOT := .build/release/hotspot
 # bindings as test oracles and benchmark peers (never used by the product itself).
 APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-dev libdeflate-dev fonts-dejavu-core gdal-bin \
   python3-gdal python3-numpy python3-venv pkg-config libjs-leaflet libjs-leaflet.markercluster
+# Headless Chromium for the map page's browser test (make test).
+TEST_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-tools build demo demo-data run tiles partners serve test bench-pipeline bench-tiles bench-api landmask clean
@@ -48,6 +50,11 @@ demo: tiles partners
 # Test-only Python tools from PyPI, in a venv of Debian's Python: the OpenAPI validator.
 VENV := .build/venv
 test-tools: deps
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 	@[ -x $(VENV)/bin/openapi-spec-validator ] || { /usr/bin/python3 -m venv $(VENV) && \
 	  $(VENV)/bin/pip install -q openapi-spec-validator==0.9.0; }
 

@@ -45,7 +45,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-        ], resources: [.copy("Resources/openapi.json")]),
+        ], resources: [.copy("Resources/openapi.json"), .copy("Resources/map")]),
         .executableTarget(name: "hotspot", dependencies: [
             "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData", "Tiling", "HotspotAPI", "Partners",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

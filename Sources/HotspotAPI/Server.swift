@@ -23,6 +23,8 @@ public struct ServerOptions: Sendable {
     public var cacheDirectory: String
     /// The partner GeoPackage (`server.partners`).
     public var partnersPath: String
+    /// Leaflet and its marker-cluster plugin (Debian's libjs-leaflet and libjs-leaflet.markercluster).
+    public var leafletDirectory = "/usr/share/javascript/leaflet"
 
     public init(configuration: HotspotConfiguration, host: String? = nil, port: Int? = nil, latestPath: String? = nil,
                 tilesDirectory: String? = nil, cacheDirectory: String? = nil, partnersPath: String? = nil) {
@@ -247,6 +249,22 @@ public enum HotspotServer {
 
         let token = ProcessInfo.processInfo.environment[server.adminTokenEnv].flatMap { $0.isEmpty ? nil : $0 }
         PartnerRoutes(store: partners, served: served, token: token).register(on: router)
+
+        // The map page, its script and style (bundled), and Leaflet from Debian's libjs-leaflet.
+        let page = Bundle.module.url(forResource: "map", withExtension: nil)
+        router.add(middleware: FileMiddleware(page?.path ?? "map", urlBasePath: "/map/assets",
+                                              cacheControl: .init([(MediaType(type: .any), [.noCache])])))
+        router.add(middleware: FileMiddleware(options.leafletDirectory, urlBasePath: "/vendor/leaflet",
+                                              cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(86400)])])))
+        @Sendable func mapPage(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+            guard let url = page?.appendingPathComponent("index.html"), let html = try? Data(contentsOf: url) else {
+                throw Problem(.internalServerError, "the map page is missing from the build")
+            }
+            return respond(request, html, type: "text/html; charset=utf-8", caching: .never)
+        }
+        router.get("/map", use: mapPage)
+        router.get("/map/embed", use: mapPage)
+        router.get("/") { _, _ in Response.redirect(to: "/map") }
 
         router.get("/openapi.json") { request, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),

@@ -29,6 +29,16 @@ final class RunTiles: Sendable {
                 sourceSHA256: output.sha256, description: output.description, attribution: run.record.attribution,
                 format: .png, zooms: config.tiles.zoom[0]...config.tiles.zoom[1], outputDirectory: tilesDirectory)
         }
+        // The base map: the demo land mask beside the configuration, when there is one.
+        let configDirectory = (run.configuration.file as NSString).deletingLastPathComponent
+        let landMask = configDirectory + "/demo/landmask.tif"
+        if FileManager.default.fileExists(atPath: landMask) {
+            let ramp = ColourRamp(try RampSpec.load(named: "land", configDirectory: configDirectory))
+            jobs["land"] = TileJob(layer: "land", sourcePath: landMask, sourceSHA256: "land", runID: run.runID, ramp: ramp,
+                                   rampName: "land", sampling: .nearest, format: .png, zooms: 0...8,
+                                   outputDirectory: tilesDirectory, attribution: "Land: GSHHG shorelines (demo land mask)",
+                                   description: "Land mask of the demo data")
+        }
         self.jobs = jobs
         var bounds: [String: (west: Double, south: Double, east: Double, north: Double)] = [:]
         var legends: [String: Data] = [:]

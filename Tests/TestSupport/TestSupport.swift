@@ -40,6 +40,36 @@ public func runTool(_ tool: String, _ arguments: [String], cwd: String? = nil) t
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }
 
+/// Runs a tool on a thread of its own, so that waiting for it never holds one of Swift's few cooperative threads
+/// (a test server in the same process needs them to answer the tool); the tool is killed after `timeout` seconds.
+public func runToolDetached(_ tool: String, _ arguments: [String], timeout: Double) async throws
+    -> (status: Int32, out: String, err: String)
+{
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["timeout", "--kill-after=5", String(Int(timeout)), tool] + arguments
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            do { try process.run() } catch { return continuation.resume(throwing: error) }
+            // Both pipes are drained at once: a tool blocked on a full stderr would never close stdout.
+            let errDone = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var errData = Data()
+            Thread.detachNewThread {
+                errData = err.fileHandleForReading.readDataToEndOfFile()
+                errDone.signal()
+            }
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            errDone.wait()
+            let errText = String(decoding: errData, as: UTF8.self)
+            continuation.resume(returning: (process.terminationStatus, String(decoding: outData, as: UTF8.self), errText))
+        }
+    }
+}
+
 /// The demo inputs at 0.5 degree (720 x 288), made once per test process and only read afterwards.
 public enum DemoFixture {
     public static let resolution = 0.5

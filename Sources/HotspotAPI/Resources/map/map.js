@@ -1,0 +1,208 @@
+// The hotspot map: layers of the served run, legend, scores on click, partners, downloads; English, French, Spanish.
+// Everything comes from this server's API (no CDN, no external base map).
+(function () {
+  'use strict';
+  var params = new URLSearchParams(location.search);
+  var embed = /\/embed\/?$/.test(location.pathname);
+  var T = {
+    en: {title: 'Soil Carbon Hotspots', skip: 'Skip to the map', layer: 'Layer', opacity: 'Opacity',
+      theme: "Partners' theme", all_themes: 'All themes', language: 'Language', legend: 'Legend',
+      download: 'Download the visible region (COG)', hint: 'Click the map for the scores at a point.',
+      sequestration_score: 'Sequestration score', loss_score: 'Loss urgency score', hotspot_class: 'Hotspot classes',
+      map: 'Map of soil carbon hotspots', point: 'Point', outside: 'Outside the mapped area.', nodata: 'No data here (sea, ice or missing input).',
+      rate: 'Sequestration rate', loss: 'Expected loss', score: 'score', klass: 'Class', landcover: 'Land cover',
+      why: 'Why', website: 'Website', themes: 'Themes', neighbours: 'Neighbours within 500 km', none: 'none',
+      loading: 'Loading…', partners: 'partners', synthetic: 'Synthetic demo data, not real measurements.',
+      too_large: 'Zoom in: the visible region is too large to download.', land: 'Land (demo mask)'},
+    fr: {title: 'Points chauds du carbone des sols', skip: 'Aller à la carte', layer: 'Couche', opacity: 'Opacité',
+      theme: 'Thème des partenaires', all_themes: 'Tous les thèmes', language: 'Langue', legend: 'Légende',
+      download: 'Télécharger la région visible (COG)', hint: 'Cliquez sur la carte pour les scores d’un point.',
+      sequestration_score: 'Score de séquestration', loss_score: 'Score d’urgence de perte', hotspot_class: 'Classes de points chauds',
+      map: 'Carte des points chauds du carbone des sols', point: 'Point', outside: 'Hors de la zone cartographiée.',
+      nodata: 'Pas de données ici (mer, glace ou donnée manquante).', rate: 'Taux de séquestration', loss: 'Perte attendue',
+      score: 'score', klass: 'Classe', landcover: 'Occupation du sol', why: 'Pourquoi', website: 'Site web', themes: 'Thèmes',
+      neighbours: 'Voisins à moins de 500 km', none: 'aucun', loading: 'Chargement…', partners: 'partenaires',
+      synthetic: 'Données de démonstration synthétiques, pas des mesures réelles.',
+      too_large: 'Zoomez : la région visible est trop grande pour être téléchargée.', land: 'Terres (masque de démo)'},
+    es: {title: 'Puntos críticos de carbono del suelo', skip: 'Ir al mapa', layer: 'Capa', opacity: 'Opacidad',
+      theme: 'Tema de los socios', all_themes: 'Todos los temas', language: 'Idioma', legend: 'Leyenda',
+      download: 'Descargar la región visible (COG)', hint: 'Haga clic en el mapa para ver los puntajes de un punto.',
+      sequestration_score: 'Puntaje de secuestro', loss_score: 'Puntaje de urgencia de pérdida', hotspot_class: 'Clases de puntos críticos',
+      map: 'Mapa de puntos críticos de carbono del suelo', point: 'Punto', outside: 'Fuera del área cartografiada.',
+      nodata: 'Sin datos aquí (mar, hielo o dato ausente).', rate: 'Tasa de secuestro', loss: 'Pérdida esperada',
+      score: 'puntaje', klass: 'Clase', landcover: 'Cobertura del suelo', why: 'Por qué', website: 'Sitio web', themes: 'Temas',
+      neighbours: 'Vecinos a menos de 500 km', none: 'ninguno', loading: 'Cargando…', partners: 'socios',
+      synthetic: 'Datos de demostración sintéticos, no mediciones reales.',
+      too_large: 'Acérquese: la región visible es demasiado grande para descargarla.', land: 'Tierras (máscara de demo)'}
+  };
+  var THEMES = ['soil_carbon_monitoring', 'agroforestry', 'conservation_agriculture', 'grassland_management',
+    'peatland_protection', 'rangeland_restoration', 'rice_systems', 'compost_and_amendments', 'capacity_building',
+    'policy', 'finance', 'mrv'];
+  var LAYERS = ['sequestration_score', 'loss_score', 'hotspot_class'];
+  var lang = params.get('lang') || (navigator.language || 'en').slice(0, 2);
+  if (!T[lang]) lang = 'en';
+  var current = LAYERS.indexOf(params.get('layer')) >= 0 ? params.get('layer') : 'sequestration_score';
+  var $ = function (id) { return document.getElementById(id); };
+  var t = function (key) { return T[lang][key] || T.en[key] || key; };
+  var esc = function (s) {
+    return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  };
+  var num = function (v, digits) { return v == null ? '–' : Number(v).toFixed(digits); };
+  if (embed) document.body.classList.add('embed');
+
+  function translate() {
+    document.documentElement.lang = lang;
+    document.title = t('title');
+    document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = t(el.getAttribute('data-i18n')); });
+    $('map').setAttribute('aria-label', t('map'));
+    $('lang').value = lang;
+    var theme = $('theme'), chosen = theme.value;
+    theme.innerHTML = '<option value="">' + esc(t('all_themes')) + '</option>' + THEMES.map(function (name) {
+      return '<option value="' + name + '">' + esc(name.replace(/_/g, ' ')) + '</option>';
+    }).join('');
+    theme.value = chosen;
+  }
+
+  var map = L.map('map', {worldCopyJump: true, minZoom: 1, maxZoom: 12, keyboard: true}).setView([20, 10], embed ? 1 : 2);
+  L.tileLayer('/tiles/land/{z}/{x}/{y}.png', {maxNativeZoom: 8, attribution: 'GSHHG shorelines (demo land mask)'}).addTo(map);
+  var overlay = null, bounds = null;
+
+  function showLayer(name) {
+    return fetch('/tiles/' + name + '/tilejson.json').then(function (r) { return r.json(); }).then(function (tj) {
+      if (overlay) map.removeLayer(overlay);
+      bounds = tj.bounds;
+      overlay = L.tileLayer(tj.tiles[0], {opacity: $('opacity').value / 100, maxNativeZoom: 12, attribution: esc(tj.attribution)});
+      overlay.on('load', function () {
+        document.body.dataset.tilesLoaded = document.querySelectorAll('.leaflet-tile-loaded').length;
+      });
+      overlay.addTo(map);
+      $('legend-image').src = tj.legend + '?lang=' + lang;
+      $('legend-image').alt = t('legend') + ': ' + t(name);
+      current = name;
+      $('layer').value = name;
+      updateDownload();
+    });
+  }
+
+  function updateDownload() {
+    if (!bounds) return;
+    var b = map.getBounds();
+    var w = Math.max(bounds[0], b.getWest()), s = Math.max(bounds[1], b.getSouth());
+    var e = Math.min(bounds[2], b.getEast()), n = Math.min(bounds[3], b.getNorth());
+    var link = $('download');
+    if (w >= e || s >= n) { link.removeAttribute('href'); return; }
+    link.href = '/v1/download?layer=' + current + '&bbox=' + [w, s, e, n].map(function (v) { return v.toFixed(4); }).join(',');
+    link.title = t('too_large');
+  }
+
+  function answerHTML(a) {
+    var head = '<h3>' + esc(t('point')) + ' ' + num(a.lon, 3) + ', ' + num(a.lat, 3) + '</h3>';
+    if (!a.inside) return '<div class="answer">' + head + '<p>' + esc(t('outside')) + '</p></div>';
+    if (!a.sequestration || a.sequestration.score == null) {
+      return '<div class="answer">' + head + '<p>' + esc(t('nodata')) + '</p></div>';
+    }
+    var lc = a.inputs && a.inputs.landcover;
+    var rows = [
+      [t('sequestration_score'), '<span class="seq-score">' + num(a.sequestration.score, 1) + '</span>'],
+      [t('rate'), num(a.sequestration.rate.value, 3) + ' ' + esc(a.sequestration.rate.units)],
+      [t('loss_score'), '<span class="loss-score">' + num(a.loss.score, 1) + '</span>'],
+      [t('loss'), num(a.loss.expected.value, 1) + ' ' + esc(a.loss.expected.units)],
+      [t('klass'), esc(a['class'].label)],
+      [t('landcover'), lc ? esc((lc.label || '') + ' (' + lc.group_label + ')') : '–']
+    ];
+    var table = '<table>' + rows.map(function (r) { return '<tr><th scope="row">' + esc(r[0]) + '</th><td>' + r[1] + '</td></tr>'; }).join('') + '</table>';
+    var why = a.explanation ? '<p><strong>' + esc(t('why')) + ':</strong> ' + esc(a.explanation.text) + '</p>' : '';
+    return '<div class="answer">' + head + table + why + '</div>';
+  }
+
+  function showPoint(latlng) {
+    var lon = ((latlng.lng + 180) % 360 + 360) % 360 - 180, lat = latlng.lat;
+    $('info').innerHTML = '<p>' + esc(t('loading')) + '</p>';
+    return fetch('/v1/score?lon=' + lon.toFixed(5) + '&lat=' + lat.toFixed(5) + '&lang=' + lang)
+      .then(function (r) { return r.json(); })
+      .then(function (a) {
+        var html = answerHTML(a);
+        L.popup().setLatLng(latlng).setContent(html).openOn(map);
+        $('info').innerHTML = html;
+        document.body.dataset.clicked = lon.toFixed(5) + ',' + lat.toFixed(5);
+      });
+  }
+  map.on('click', function (e) { showPoint(e.latlng); });
+
+  var cluster = L.markerClusterGroup({showCoverageOnHover: false});
+  var neighbourLayer = L.layerGroup().addTo(map);
+  map.addLayer(cluster);
+
+  function partnerHTML(p) {
+    var site = p.website ? '<p><a href="' + esc(p.website) + '" target="_blank" rel="noopener">' + esc(t('website')) + '</a></p>' : '';
+    var description = p.description ? (p.description[lang] || p.description.en || '') : '';
+    return '<div class="partner"><h3>' + esc(p.name) + '</h3><p>' + esc(p.type.replace(/_/g, ' ')) + ' · ' + esc(p.country) +
+      '</p><p class="themes">' + esc(t('themes')) + ': ' + esc((p.themes || []).join(', ').replace(/_/g, ' ')) + '</p>' +
+      (description ? '<p>' + esc(description) + '</p>' : '') + site +
+      '<button type="button" class="neighbours" data-id="' + esc(p.id) + '">' + esc(t('neighbours')) + '</button>' +
+      '<ul class="neighbour-list"></ul></div>';
+  }
+
+  function loadPartners() {
+    var theme = $('theme').value;
+    return fetch('/v1/partners' + (theme ? '?theme=' + encodeURIComponent(theme) : ''))
+      .then(function (r) { return r.json(); })
+      .then(function (fc) {
+        cluster.clearLayers();
+        neighbourLayer.clearLayers();
+        fc.features.forEach(function (f) {
+          var p = f.properties, c = f.geometry.coordinates;
+          var marker = L.marker([c[1], c[0]], {title: p.name, alt: p.name, keyboard: true});
+          marker.bindPopup(function () { return partnerHTML(p); });
+          cluster.addLayer(marker);
+        });
+        document.body.dataset.partners = fc.features.length;
+      });
+  }
+
+  map.on('popupopen', function (e) {
+    var button = e.popup.getElement().querySelector('button.neighbours');
+    if (!button) return;
+    button.addEventListener('click', function () {
+      var id = button.getAttribute('data-id'), list = e.popup.getElement().querySelector('.neighbour-list');
+      fetch('/v1/partners/' + encodeURIComponent(id) + '/neighbours?radius_km=500&limit=10')
+        .then(function (r) { return r.json(); })
+        .then(function (fc) {
+          neighbourLayer.clearLayers();
+          list.innerHTML = fc.features.length ? fc.features.map(function (f) {
+            var c = f.geometry.coordinates;
+            L.circleMarker([c[1], c[0]], {radius: 7, color: '#f0a500', weight: 3}).addTo(neighbourLayer);
+            return '<li>' + esc(f.properties.name) + ' – ' + num(f.properties.distance_km, 0) + ' km</li>';
+          }).join('') : '<li>' + esc(t('none')) + '</li>';
+        });
+    });
+  });
+
+  $('layer').addEventListener('change', function (e) { showLayer(e.target.value); });
+  $('opacity').addEventListener('input', function (e) { if (overlay) overlay.setOpacity(e.target.value / 100); });
+  $('theme').addEventListener('change', loadPartners);
+  $('lang').addEventListener('change', function (e) {
+    lang = e.target.value;
+    params.set('lang', lang);
+    history.replaceState(null, '', location.pathname + '?' + params.toString());
+    translate();
+    showLayer(current);
+  });
+  map.on('moveend', updateDownload);
+
+  translate();
+  fetch('/health').then(function (r) { return r.json(); }).then(function (h) {
+    if (!h.synthetic) document.querySelector('#legend .note').hidden = true;
+  });
+  Promise.all([showLayer(current), loadPartners()]).then(function () {
+    document.body.dataset.ready = 'yes';
+    // ?click=lon,lat: the page clicks there itself once loaded (for links to a point, and for tests).
+    var click = (params.get('click') || '').split(',').map(Number);
+    if (click.length === 2 && click.every(isFinite)) {
+      map.setView([click[1], click[0]], 5);
+      map.fire('click', {latlng: L.latLng(click[1], click[0])});
+    }
+  });
+})();

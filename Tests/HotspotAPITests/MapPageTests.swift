@@ -1,0 +1,75 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The map page in a real browser: headless Chromium (Debian's `chromium`, installed by `make test`) loads it from
+/// the test server; the checks read the DOM the page built, and screenshots are kept for people to look at.
+@Suite(.serialized) struct MapPageTests {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+    static let screenshots = repositoryRoot + "/Tests/screenshots"
+
+    /// One headless Chromium run; 20 s of virtual time lets the page load its tiles, partners and the click answer.
+    func browse(_ url: String, arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+        let chromium = try #require(Self.chromium, "Chromium is missing: `make test` installs Debian's chromium")
+        let profile = TemporaryFolder("hotspot-chromium")
+        let result = try await runToolDetached(chromium, ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                                                          "--virtual-time-budget=20000", "--user-data-dir=\(profile.path)"]
+                                               + arguments + [url], timeout: 120)
+        withExtendedLifetime(profile) {}
+        return result
+    }
+
+    @Test func thePageLoadsTilesLegendPartnersAndAnswersAClick() async throws {
+        let server = try await TestServer.shared.value
+        let (lon, lat) = try samplePoints(count: 1, seed: 31)[0]
+        let page = try await browse("\(server.base)/map?click=\(lon),\(lat)", arguments: ["--window-size=1280,800", "--dump-dom"])
+        #expect(page.status == 0, "\(page.err.suffix(500))")
+        let dom = page.out
+        #expect(dom.contains("data-ready=\"yes\""), "the page finished loading its layer and partners")
+        // Tiles of the score layer and of the land base map were loaded and shown.
+        let loadedTiles = dom.components(separatedBy: "leaflet-tile-loaded").count - 1
+        #expect(loadedTiles >= 4, "\(loadedTiles) tiles loaded")
+        #expect(dom.contains("/tiles/sequestration_score/") && dom.contains("run=\(DemoFixture.run.runID)"))
+        #expect(dom.contains("/tiles/land/"))
+        // The legend, and the partners as clustered markers.
+        #expect(dom.contains("id=\"legend-image\"") && dom.contains("/tiles/sequestration_score/legend.png"))
+        #expect(dom.contains("data-partners=\"\(testPartners.count)\""))
+        #expect(dom.contains("marker-cluster") || dom.contains("leaflet-marker-icon"))
+        #expect(!dom.contains("private.example.org"), "no private e-mail reaches the page")
+        // The click: the popup and the announced answer show the score of the pixel under the point.
+        let expected = try #require(try gdalLocationValue(DemoFixture.run.directory + "/sequestration_score.tif", lon: lon, lat: lat))
+        let shown = String(format: "%.1f", expected)
+        #expect(dom.contains("<span class=\"seq-score\">\(shown)</span>"), "score \(shown) at \(lon), \(lat)")
+        #expect(dom.contains("leaflet-popup-content"))
+    }
+
+    @Test func theEmbedIsFrenchAndShowsTheAskedLayer() async throws {
+        let server = try await TestServer.shared.value
+        let page = try await browse("\(server.base)/map/embed?layer=hotspot_class&lang=fr", arguments: ["--window-size=600,400", "--dump-dom"])
+        #expect(page.out.contains("<html lang=\"fr\""))
+        #expect(page.out.contains("class=\"embed\""))
+        #expect(page.out.contains("/tiles/hotspot_class/"))
+        #expect(page.out.contains("Classes de points chauds"))
+    }
+
+    /// Desktop and phone screenshots under Tests/screenshots (git-ignored): the map must be drawn, not blank.
+    @Test(arguments: [("desktop", "1280,800"), ("phone", "390,844")])
+    func screenshotsShowAMap(_ name: String, _ size: String) async throws {
+        let server = try await TestServer.shared.value
+        try FileManager.default.createDirectory(atPath: Self.screenshots, withIntermediateDirectories: true)
+        let path = "\(Self.screenshots)/map-\(name).png"
+        try? FileManager.default.removeItem(atPath: path)
+        let result = try await browse("\(server.base)/map?click=10.5,47.5", arguments: ["--window-size=\(size)", "--screenshot=\(path)"])
+        #expect(result.status == 0 && FileManager.default.fileExists(atPath: path), "\(result.err.suffix(300))")
+        // Many distinct colours over the map area: tiles, land and markers were painted.
+        let colours = try runTool("/usr/bin/python3", ["-c", """
+            from osgeo import gdal; import numpy as np
+            d = gdal.Open('\(path)'); a = d.ReadAsArray()[:3].reshape(3, -1).T
+            print(len(np.unique(a[:, 0].astype(np.int64) * 65536 + a[:, 1] * 256 + a[:, 2])))
+            """])
+        let distinct = Int(colours.out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(distinct > 200, "\(distinct) distinct colours in \(path): \(colours.err)")
+    }
+}
