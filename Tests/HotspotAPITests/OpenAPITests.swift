@@ -28,9 +28,16 @@ import Testing
         for (template, operations) in paths {
             guard let get = operations["get"] as? [String: Any] else { continue }
             var path = template
+            // A partner id where the path is a partner's, a region id elsewhere.
+            if template.hasPrefix("/v1/partners/") { path = path.replacingOccurrences(of: "{id}", with: "fiji-east") }
             for (name, value) in examples { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
             let answer = try await server.get(path + (queries[template] ?? ""))
             let responses = get["responses"] as! [String: Any]
+            if responses["302"] != nil {
+                // URLSession follows the redirect: the answer is the page it names.
+                #expect(answer.status == 200 && answer.text.contains("<html"), "\(template) → \(answer.status)")
+                continue
+            }
             let documented = responses["\(answer.status)"] as? [String: Any]
             #expect(answer.status == 200 && documented != nil, "\(template): \(answer.status) \(answer.text.prefix(200))")
             guard let documented else { continue }
@@ -42,7 +49,8 @@ import Testing
         }
         for route in ["/health", "/v1/score", "/v1/layers", "/tiles/{layer}/{z}/{x}/{y}.png", "/tiles/{layer}/tilejson.json",
                       "/tiles/{layer}/legend.png", "/v1/regions", "/v1/regions/{id}/stats", "/v1/download",
-                      "/v1/download/stac", "/openapi.json", "/metrics"] {
+                      "/v1/download/stac", "/openapi.json", "/metrics", "/v1/partners", "/v1/partners/{id}",
+                      "/v1/partners/{id}/neighbours", "/v1/partners/near-hotspots", "/map", "/map/embed", "/"] {
             #expect(paths[route] != nil, "\(route) is not in the spec")
         }
     }
