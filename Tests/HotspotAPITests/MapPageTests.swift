@@ -16,7 +16,7 @@ import Testing
         let profile = TemporaryFolder("hotspot-chromium")
         let result = try await runToolDetached(chromium, ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                                                           "--virtual-time-budget=20000", "--user-data-dir=\(profile.path)"]
-                                               + arguments + [url], timeout: 120)
+                                               + arguments + [url], timeout: 300)
         withExtendedLifetime(profile) {}
         return result
     }
@@ -35,7 +35,9 @@ import Testing
         #expect(dom.contains("/tiles/land/"))
         // The legend, and the partners as clustered markers.
         #expect(dom.contains("id=\"legend-image\"") && dom.contains("/tiles/sequestration_score/legend.png"))
-        #expect(dom.contains("data-partners=\"\(testPartners.count)\""))
+        // Other suites add partners to the shared server meanwhile: at least the seeded ones are on the map.
+        let partnerCount = dom.firstMatch(of: /data-partners="(\d+)"/).flatMap { Int($0.1) } ?? 0
+        #expect(partnerCount >= testPartners.count, "\(partnerCount) partners on the map")
         #expect(dom.contains("marker-cluster") || dom.contains("leaflet-marker-icon"))
         #expect(!dom.contains("private.example.org"), "no private e-mail reaches the page")
         // The click: the popup and the announced answer show the score of the pixel under the point.
