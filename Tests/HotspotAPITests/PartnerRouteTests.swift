@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func editsNeedTheTokenAndValidBodies() async throws {
-        let server = try await TestServer.shared.value
+        let server = try await TestServer.editing.value
         let body = try JSONSerialization.data(withJSONObject: [
             "id": "edit-1", "name": "Edited", "type": "company", "country": "DE", "lon": 13.4, "lat": 52.5,
             "themes": ["finance"], "email": "boss@private.example.org"])
@@ -111,7 +111,7 @@ import Testing
 
     /// 100 edits at once: none lost, and the GeoPackage stays valid.
     @Test func concurrentEditsLoseNothing() async throws {
-        let server = try await TestServer.shared.value
+        let server = try await TestServer.editing.value
         let headers = ["Content-Type": "application/json", "Authorization": "Bearer \(TestServer.token)"]
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for i in 0..<100 {

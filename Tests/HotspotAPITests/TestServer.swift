@@ -25,6 +25,13 @@ final class TestServer: Sendable {
         return try await TestServer(configuration: try configuration(output: output), partners: testPartners)
     }
 
+    /// A second server over the same run for the tests that edit partners, so that the others see a directory that
+    /// does not change under them.
+    static let editing = Task<TestServer, any Error> {
+        let output = (DemoFixture.run.directory as NSString).deletingLastPathComponent
+        return try await TestServer(configuration: try configuration(output: output), partners: testPartners)
+    }
+
     static func configuration(output: String) throws -> HotspotConfiguration {
         try DemoFixture.config(output: output) {
             $0.replacingOccurrences(of: "regions: Config/regions.geojson",
