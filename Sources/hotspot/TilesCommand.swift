@@ -21,7 +21,7 @@ struct TilesCommand: ParsableCommand {
     @Option(help: "Tile format: png or webp (default: tiles.format).")
     var format: String?
 
-    @Option(help: "Also write a single-file package per layer: mbtiles.")
+    @Option(help: "Also write a single-file package per layer: mbtiles (MBTiles 1.3) or pmtiles (PMTiles v3).")
     var package: String?
 
     @Option(name: .customLong("run"), help: "The run to tile (default: <output.dir>/latest).")
@@ -38,8 +38,8 @@ struct TilesCommand: ParsableCommand {
         if let format, ImageEncoder.Format(rawValue: format) == nil {
             throw ValidationError("--format must be png or webp")
         }
-        if let package, package != "mbtiles" {
-            throw ValidationError("--package must be mbtiles (PMTiles is not supported yet)")
+        if let package, package != "mbtiles" && package != "pmtiles" {
+            throw ValidationError("--package must be mbtiles or pmtiles")
         }
         if let zoom {
             do { _ = try TileJob.zoomRange(zoom) } catch { throw ValidationError(error.description) }
@@ -107,8 +107,10 @@ struct TilesCommand: ParsableCommand {
             } catch {
                 throw TilingError.unwritable(path: job.layerDirectory, reason: "\(error)")
             }
-            if package == "mbtiles" {
-                let path = try TilePackage.writeMBTiles(job: job, tiles: summary.tiles, tileJSON: tileJSON)
+            if let package {
+                let path = package == "pmtiles"
+                    ? try TilePackage.writePMTiles(job: job, tiles: summary.tiles, tileJSON: tileJSON)
+                    : try TilePackage.writeMBTiles(job: job, tiles: summary.tiles, tileJSON: tileJSON)
                 Terminal.info("\(name): packaged \(summary.tiles.count) tiles into \(path)")
             }
             viewerLayers.append((name, ramp.spec.name, zooms.upperBound, imageFormat.rawValue))
