@@ -131,6 +131,7 @@ import TestSupport
         (["--zoom", "0-99"], "bad zoom range"),
         (["--layers", "soc_magic"], "unknown layer 'soc_magic'"),
         (["--format", "gif"], "--format must be png or webp"),
+        (["--package", "zip"], "--package must be mbtiles or pmtiles"),
         (["--out", "/proc/version/tiles"], "cannot write tiles to /proc/version/tiles"),
         (["--run", "/nonexistent/run"], "no published run at /nonexistent/run"),
     ])
