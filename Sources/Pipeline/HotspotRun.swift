@@ -54,7 +54,7 @@ public enum HotspotRun {
         let runID = makeRunID(configHash: configHash, outputDirectory: outputDirectory)
         let workspace = try RunWorkspace(outputDirectory: outputDirectory, runID: runID)
         let legend = config.layers[.landcover]!.classes!
-        let stripRows = options.stripRows ?? max(1, min(128, (1 << 21) / grid.width))
+        let stripRows = options.stripRows ?? max(1, min(256, (1 << 21) / grid.width))
         let overviews = OverviewPlan.plan(grid: grid, stripRows: stripRows)
 
         var scored = try ScoringPass(

@@ -114,8 +114,9 @@ struct ScoringPass {
         private let lock = NSLock()
         private let rateFile: Dataset, lossFile: Dataset, groupFile: Dataset
         private let rateBand: Band, lossBand: Band, groupBand: Band
-        private var result = Result(rate: PercentileHistogram(), loss: PercentileHistogram(),
-                                    rateStatistics: LayerStatistics(), lossStatistics: LayerStatistics())
+        /// The merged histograms: the first worker's own, then the others added to it (a histogram is 32 MiB, so
+        /// the sink does not start one of its own).
+        private var merged: Result?
 
         private let overviews: OverviewPlan?
         private let gridWidth: Int
@@ -158,10 +159,16 @@ struct ScoringPass {
         func merge(_ partial: Result) {
             lock.lock()
             defer { lock.unlock() }
+            guard var result = merged else {
+                merged = partial
+                return
+            }
+            merged = nil  // one reference, so the merge below does not copy the arrays
             result.rate.merge(partial.rate)
             result.loss.merge(partial.loss)
             result.rateStatistics.merge(partial.rateStatistics)
             result.lossStatistics.merge(partial.lossStatistics)
+            merged = result
         }
 
         func finish() throws(PipelineError) -> Result {
@@ -172,6 +179,9 @@ struct ScoringPass {
             } catch {
                 throw .output(path: rateFile.path, reason: error.description)
             }
+            var result = merged ?? Result(rate: PercentileHistogram(), loss: PercentileHistogram(),
+                                          rateStatistics: LayerStatistics(), lossStatistics: LayerStatistics())
+            merged = nil
             result.rate.finalize()
             result.loss.finalize()
             result.rateStatistics.finish()
