@@ -1,4 +1,6 @@
+import HotspotConfig
 import HotspotModel
+import Tiling
 
 /// The languages of the labels: English, French, Spanish (`?lang=` first, then `Accept-Language`, then English).
 public enum Language: String, Sendable, CaseIterable {
@@ -78,5 +80,38 @@ public enum Language: String, Sendable, CaseIterable {
                 "Le taux est limité par la productivité (production primaire nette due au climat) ; facteur d'usage \(f) ; réponse au réchauffement \(w) ; \(l) % du stock menacé sur l'horizon.",
                 "La tasa está limitada por la productividad (producción primaria neta según el clima); factor de uso \(f); respuesta al calentamiento \(w); \(l) % del stock en riesgo en el horizonte.")
         }
+    }
+
+    /// A layer's legend in this language: English keeps the ramp's own words (from `Config/ramps`); French and
+    /// Spanish translate the titles, units and class labels the map shows (other words stay as the ramp has them).
+    func legendTexts(layer: String, spec: RampSpec) -> Legend.Texts {
+        guard self != .en else { return Legend.Texts(title: spec.name, units: spec.units) }
+        let titles: [String: (String, String)] = [
+            "sequestration_score": ("Score de séquestration", "Puntaje de secuestro"),
+            "loss_score": ("Score d’urgence de perte", "Puntaje de urgencia de pérdida"),
+            "hotspot_class": ("Classes de points chauds", "Clases de puntos críticos"),
+            "sequestration_rate": ("Taux de séquestration", "Tasa de secuestro"),
+            "loss_expected": ("Perte de COS attendue", "Pérdida de COS esperada"),
+            "land": ("Terres", "Tierra"),
+        ]
+        let units: [String: (String, String)] = [
+            "percentile (0-100)": ("centile (0-100)", "percentil (0-100)"),
+            "percentile": ("centile", "percentil"),
+            "t C/ha/yr": ("t C/ha/an", "t C/ha/año"),
+            "class": ("classe", "clase"),
+        ]
+        func choose(_ pair: (String, String)?, _ fallback: String) -> String {
+            guard let pair else { return fallback }
+            return self == .fr ? pair.0 : pair.1
+        }
+        var labels: [Int: String] = [:]
+        if layer == "hotspot_class" {
+            for code in 0...3 {
+                let label = classLabel(UInt8(code))
+                labels[code] = label.prefix(1).uppercased() + label.dropFirst()
+            }
+        }
+        return Legend.Texts(title: choose(titles[layer], spec.name), units: choose(units[spec.units], spec.units),
+                            classLabels: labels, to: pick("to", "à", "a"), orMore: pick("or more", "ou plus", "o más"))
     }
 }

@@ -169,8 +169,9 @@ public enum HotspotServer {
         router.get("/tiles/{layer}/legend.png") { request, context in
             let snapshot = try served.current()
             let layer = try context.parameters.require("layer")
-            guard let legend = snapshot.tiles.legends[layer] else { throw unknownLayer(layer, snapshot) }
-            return respond(request, legend, type: "image/png", caching: .run)
+            guard let legends = snapshot.tiles.legends[layer] else { throw unknownLayer(layer, snapshot) }
+            let legend = legends[try language(request)] ?? legends[.en]!
+            return respond(request, legend, type: "image/png", caching: .run, headers: [.vary: "Accept-Language"])
         }
 
         router.get("/tiles/{layer}/{z}/{x}/{y}.png") { request, context in

@@ -12,7 +12,8 @@ final class RunTiles: Sendable {
     let jobs: [String: TileJob]
     /// Lon/lat bounds of each layer's raster (for TileJSON).
     let bounds: [String: (west: Double, south: Double, east: Double, north: Double)]
-    let legends: [String: Data]
+    /// Legend PNGs by layer and language (a few kilobytes each, drawn once per run).
+    let legends: [String: [Language: Data]]
     let onDisk: Set<String>
     let cacheDirectory: String
     private let renderers: [String: HandlePool<TileRendering>]
@@ -41,10 +42,13 @@ final class RunTiles: Sendable {
         }
         self.jobs = jobs
         var bounds: [String: (west: Double, south: Double, east: Double, north: Double)] = [:]
-        var legends: [String: Data] = [:]
+        var legends: [String: [Language: Data]] = [:]
         for (name, job) in jobs {
             bounds[name] = try TileRenderer(path: job.sourcePath, sampling: job.sampling).lonLatBounds()
-            legends[name] = try Legend.png(for: job.ramp, title: job.ramp.spec.name)
+            for language in Language.allCases {
+                legends[name, default: [:]][language] = try Legend.png(
+                    for: job.ramp, texts: language.legendTexts(layer: name, spec: job.ramp.spec))
+            }
         }
         self.bounds = bounds
         self.legends = legends

@@ -5,8 +5,32 @@ import HotspotConfig
 /// A legend PNG for a ramp: the title, the units, then a colour bar with labelled stops (continuous), one swatch per
 /// step (stepped) or per class (categorical). Text is drawn with FreeType and DejaVu Sans.
 public enum Legend {
+    /// The words of a legend, for legends in other languages than the ramp's own.
+    public struct Texts: Sendable {
+        public var title: String
+        public var units: String
+        /// Class labels by class code (categorical ramps); a missing code keeps the ramp's label.
+        public var classLabels: [Int: String] = [:]
+        /// "0 to 10", "90 or more" (stepped ramps).
+        public var to = "to"
+        public var orMore = "or more"
+
+        public init(title: String, units: String, classLabels: [Int: String] = [:], to: String = "to",
+                    orMore: String = "or more") {
+            self.title = title
+            self.units = units
+            self.classLabels = classLabels
+            self.to = to
+            self.orMore = orMore
+        }
+    }
+
     public static func png(for ramp: ColourRamp, title: String) throws(GeoError) -> Data {
-        let spec = ramp.spec
+        try png(for: ramp, texts: Texts(title: title, units: ramp.spec.units))
+    }
+
+    public static func png(for ramp: ColourRamp, texts: Texts) throws(GeoError) -> Data {
+        let spec = ramp.spec, title = texts.title
         let text = try TextRasterizer()
         let width = 300, rowHeight = 22
         let rows = spec.kind == .continuous ? 3 : (spec.kind == .stepped ? spec.stops.count : spec.classes.count)
@@ -27,7 +51,7 @@ public enum Legend {
             }
             let ink: (UInt8, UInt8, UInt8) = (30, 30, 30)
             text.draw(title, x: 10, y: 20, size: 15, color: ink, into: canvas, width: width, height: height)
-            text.draw(spec.units, x: 10, y: 38, size: 12, color: (90, 90, 90), into: canvas, width: width, height: height)
+            text.draw(texts.units, x: 10, y: 38, size: 12, color: (90, 90, 90), into: canvas, width: width, height: height)
             switch spec.kind {
             case .continuous:
                 let barX = 14, barWidth = width - 28, barY = 50
@@ -49,14 +73,15 @@ public enum Legend {
                     let y = 48 + i * rowHeight
                     fill(12, y + 3, 26, 16, stop.color)
                     let label = i + 1 < spec.stops.count
-                        ? "\(format(stop.value)) to \(format(spec.stops[i + 1].value))" : "\(format(stop.value)) or more"
+                        ? "\(format(stop.value)) \(texts.to) \(format(spec.stops[i + 1].value))"
+                        : "\(format(stop.value)) \(texts.orMore)"
                     text.draw(label, x: 46, y: y + 16, size: 12, color: ink, into: canvas, width: width, height: height)
                 }
             case .categorical:
                 for (i, entry) in spec.classes.enumerated() {
                     let y = 48 + i * rowHeight
                     fill(12, y + 3, 26, 16, entry.color)
-                    text.draw(entry.label, x: 46, y: y + 16, size: 12, color: ink, into: canvas, width: width,
+                    text.draw(texts.classLabels[entry.code] ?? entry.label, x: 46, y: y + 16, size: 12, color: ink, into: canvas, width: width,
                               height: height)
                 }
             }

@@ -5,6 +5,7 @@ import Pipeline
 import TestSupport
 import Testing
 import Tiling
+import HotspotConfig
 
 @Suite struct DataRouteTests {
     /// A tile rendered on demand is the very tile `hotspot tiles` makes; TileJSON names the run; old runs are gone.
@@ -182,5 +183,30 @@ import Tiling
         #expect(metrics.text.contains("hb_requests"), "\(metrics.text.prefix(400))")
         let spec = try await server.get("/openapi.json").json
         #expect((spec["openapi"] as? String)?.hasPrefix("3.1") == true)
+    }
+}
+
+@Suite struct LegendRouteTests {
+    /// Legends speak the page's language: `lang` or `Accept-Language`; English is the ramp's own legend, the one
+    /// `hotspot tiles` writes beside the pyramid.
+    @Test(arguments: ["hotspot_class", "sequestration_score", "loss_score"])
+    func legendsFollowTheLanguage(_ layer: String) async throws {
+        let server = try await TestServer.shared.value
+        var images: [String: Data] = [:]
+        for lang in ["en", "fr", "es"] {
+            let answer = try await server.get("/tiles/\(layer)/legend.png?lang=\(lang)")
+            #expect(answer.status == 200 && answer.header("Content-Type") == "image/png")
+            #expect(answer.body.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+            #expect(answer.header("Vary")?.contains("Accept-Language") == true)
+            images[lang] = answer.body
+        }
+        #expect(images["en"] != images["fr"] && images["fr"] != images["es"] && images["en"] != images["es"])
+        let negotiated = try await server.request("/tiles/\(layer)/legend.png", method: "GET",
+                                                  headers: ["Accept-Language": "es-ES, fr;q=0.8"])
+        #expect(negotiated.body == images["es"])
+        let rampName = layer == "hotspot_class" ? "hotspot_classes" : layer == "loss_score" ? "score_reds" : "score_greens"
+        let ramp = ColourRamp(try RampSpec.load(named: rampName, configDirectory: repositoryRoot + "/Config"))
+        #expect(images["en"] == (try Legend.png(for: ramp, title: ramp.spec.name)))
+        #expect(try await server.get("/tiles/\(layer)/legend.png?lang=de").status == 400)
     }
 }
