@@ -10,8 +10,8 @@ public enum HotspotRun {
         /// Overrides `output.dir` of the configuration.
         public var outputDirectory: String?
         public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        /// Rows per strip; nil chooses 128 (the warped VRTs' block height, so no block is warped twice), fewer when
-        /// the grid is so wide that a strip would pass 2 Mpx: memory stays bounded whatever the raster's size.
+        /// Rows per strip; nil chooses `defaultStripRows` (256, fewer for grids so wide that a strip would pass 2 Mpx):
+        /// memory stays bounded whatever the raster's size.
         public var stripRows: Int?
         public var progress: (@Sendable (RunProgress) -> Void)?
 
@@ -54,7 +54,7 @@ public enum HotspotRun {
         let runID = makeRunID(configHash: configHash, outputDirectory: outputDirectory)
         let workspace = try RunWorkspace(outputDirectory: outputDirectory, runID: runID)
         let legend = config.layers[.landcover]!.classes!
-        let stripRows = options.stripRows ?? max(1, min(256, (1 << 21) / grid.width))
+        let stripRows = options.stripRows ?? Self.defaultStripRows(gridWidth: grid.width)
         let overviews = OverviewPlan.plan(grid: grid, stripRows: stripRows)
 
         var scored = try ScoringPass(
@@ -115,6 +115,14 @@ public enum HotspotRun {
         }
         let directory = try workspace.publish()
         return Result(runID: runID, directory: directory, record: record)
+    }
+
+    /// 256 rows (the inputs' usual tile height and twice the warped VRTs' block height, so no block is decoded or
+    /// warped by two workers), fewer for grids so wide that a strip would pass 2 Mpx; always a power of two, so that
+    /// strips start on multiples of the overview factors and the workers can reduce the overviews.
+    static func defaultStripRows(gridWidth: Int) -> Int {
+        let fitting = max(1, min(256, (1 << 21) / max(1, gridWidth)))
+        return 1 << (Int.bitWidth - 1 - fitting.leadingZeroBitCount)
     }
 
     static func targetGrid(_ spec: GridSpec) throws(PipelineError) -> (Grid, CRS) {

@@ -4,7 +4,7 @@ import GeoKit
 /// PMTiles v3 (protomaps.com/docs/pmtiles, spec v3): a pyramid in one file that a static web server or object store
 /// serves with HTTP Range requests. Layout: a 127-byte header, the root directory, the metadata JSON, the leaf
 /// directories, then the tile data in tile-id order ("clustered"). Directories and metadata are gzip members; tiles
-/// are stored as they are (PNG or WebP). Identical small tiles (uniform land, one class) are stored once.
+/// are stored as they are (PNG or WebP). Identical tiles (uniform land, one class) are stored once.
 public enum PMTiles {
     /// The header and the root directory must fit in the first 16 KiB that readers fetch.
     static let firstReadBytes = 16_384
@@ -122,7 +122,7 @@ public enum PMTiles {
 
 extension PMTiles {
     /// Writes a PMTiles file at `path` from `tiles` and their bytes (`tileData`): tile data first into a temporary
-    /// file (memory stays bounded by one tile and the directory), then header, directories and metadata, and the data
+    /// file (memory holds one tile, the directory and a 24-byte key per distinct tile), then header, directories and metadata, and the data
     /// after them; the file appears under its name only when complete.
     static func write(
         to path: String, tiles: [Tile], tileData: (Tile) throws(TilingError) -> Data, metadata object: [String: Any],
@@ -137,18 +137,20 @@ extension PMTiles {
             FileManager.default.createFile(atPath: dataPath, contents: nil)
             let data = try FileHandle(forWritingTo: URL(fileURLWithPath: dataPath))
             var entries: [Entry] = []
-            var stored: [Data: (offset: UInt64, length: UInt64)] = [:]
+            // Contents already written, by a 128-bit hash of their bytes (two independent 64-bit hashes) and length:
+            // a pyramid's many small tiles cost 24 bytes each here, not their bytes.
+            var stored: [ContentKey: UInt64] = [:]
             var size: UInt64 = 0, contents: UInt64 = 0
             for (id, tile) in tiles.map({ (tileID($0), $0) }).sorted(by: { $0.0 < $1.0 }) {
                 let bytes = try tileData(tile)
-                // Only small tiles repeat (uniform colour); keeping them as keys costs little.
-                var place = bytes.count <= 2048 ? stored[bytes] : nil
+                let key = ContentKey(bytes)
+                var place = stored[key].map { (offset: $0, length: UInt64(bytes.count)) }
                 if place == nil {
                     try data.write(contentsOf: bytes)
                     place = (size, UInt64(bytes.count))
+                    stored[key] = size
                     size += UInt64(bytes.count)
                     contents += 1
-                    if bytes.count <= 2048 { stored[bytes] = place }
                 }
                 if var last = entries.last, last.tileID + last.runLength == id, last.offset == place!.offset,
                    last.length == place!.length {
@@ -185,6 +187,29 @@ extension PMTiles {
             throw .unwritable(path: path, reason: error.localizedDescription)
         }
     }
+}
+
+/// Identifies a tile's content: FNV-1a and a multiply-rotate hash, 64 bits each, and the length. Two different tiles
+/// with the same key would need both hashes to collide at once.
+struct ContentKey: Hashable {
+    let fnv: UInt64, mix: UInt64, length: Int
+
+    init(_ bytes: Data) {
+        var fnv: UInt64 = 0xcbf2_9ce4_8422_2325, mix: UInt64 = 0x9E37_79B9_7F4A_7C15
+        bytes.withUnsafeBytes { raw in
+            for byte in raw {
+                fnv = (fnv ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+                mix = ((mix ^ UInt64(byte)) &* 0xBF58_476D_1CE4_E5B9).rotateLeft(by: 31)
+            }
+        }
+        self.fnv = fnv
+        self.mix = mix
+        length = bytes.count
+    }
+}
+
+extension UInt64 {
+    fileprivate func rotateLeft(by n: UInt64) -> UInt64 { (self << n) | (self >> (64 - n)) }
 }
 
 extension TilePackage {

@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func stringsAndNumbersAreEscapedAndFormattedAsJSONEncoderDoes() throws {
-        var answer = ScoreAnswer(lon: 1e-7, lat: -0.0, inside: false, runId: "r\"\\/\n\t\r\u{1}\u{1f}é€",
+        var answer = ScoreAnswer(lon: 1e-7, lat: -0.0, inside: false, runId: "r\"\\/\n\t\r\u{8}\u{c}\u{1}\u{1f}\u{7f}é€",
                                  valueRule: "x")
         answer.pixel = .init(column: 0, row: -1, centre: [1e20, 5e15, 0.1, 100, -2.5e-3, .infinity, .nan])
         let expected = String(decoding: try JSONEncoder.api.encode(answer), as: UTF8.self)
