@@ -14,6 +14,14 @@ final class HandlePool<Handles>: @unchecked Sendable {
         self.limit = limit
     }
 
+    /// Opens `count` sets ahead of the first requests, so that none of them waits for datasets to open.
+    func prepare(_ count: Int) throws {
+        let sets = try (0..<count).map { _ in try make() }
+        lock.lock()
+        idle.append(contentsOf: sets.prefix(max(0, limit - idle.count)))
+        lock.unlock()
+    }
+
     func with<R>(_ body: (Handles) throws -> R) throws -> R {
         lock.lock()
         let borrowed = idle.popLast()

@@ -49,7 +49,9 @@ public final class PublishedRun: Sendable {
         self.sources = sources
         self.gridIsLonLat = gridIsLonLat
         let grid = self.grid
-        pixels = HandlePool { try PixelHandles(directory: resolved, sources: sources, grid: grid) }
+        pixels = HandlePool { try PixelHandles(directory: resolved, sources: sources, grid: grid, lonLat: gridIsLonLat) }
+        // Point answers read on the request's own thread: open a set per core now, not on the first requests.
+        try? pixels.prepare(ProcessInfo.processInfo.activeProcessorCount)
     }
 
     public func path(of output: OutputLayer) -> String { directory + "/" + output.fileName }
@@ -63,8 +65,11 @@ private func wrapCRS(_ definition: String) throws(PipelineError) -> CRS {
 final class PixelHandles {
     let outputs: [OutputLayer: Band]
     let inputs: [LayerRole: LayerReader]
+    /// WGS84 to the grid's CRS, for grids that are not in longitude and latitude (a PROJ object is per thread).
+    let toGrid: CoordinateTransform?
 
-    init(directory: String, sources: [LayerRole: LayerSource], grid: Grid) throws {
+    init(directory: String, sources: [LayerRole: LayerSource], grid: Grid, lonLat: Bool) throws {
+        toGrid = lonLat ? nil : try CoordinateTransform(from: CRS.wgs84(), to: try CRS(grid.crsDefinition))
         var outputs: [OutputLayer: Band] = [:]
         for output in OutputLayer.allCases {
             outputs[output] = try Dataset(path: directory + "/" + output.fileName).band(1)

@@ -82,14 +82,14 @@ extension PublishedRun {
     /// The answer at (`lon`, `lat`) in WGS84 degrees: the values of the grid pixel that contains the point.
     public func score(lon: Double, lat: Double, language: Language) throws -> ScoreAnswer {
         var answer = ScoreAnswer(lon: lon, lat: lat, inside: false, runId: runID, valueRule: language.valueRule)
-        let (x, y) = try gridCoordinates(lon: lon, lat: lat)
-        guard let cell = grid.pixel(containingX: x, y: y) else { return answer }
-        answer.inside = true
-        let centre = grid.centre(column: cell.column, row: cell.row)
-        answer.pixel = .init(column: cell.column, row: cell.row, centre: [centre.x, centre.y])
-        let window = Window(column: cell.column, row: cell.row, width: 1, height: 1)
         let threshold = configuration.model.hotspotPercentile
         try pixels.with { handles in
+            let (x, y) = try handles.toGrid?.transform(x: lon, y: lat) ?? (lon, lat)
+            guard let cell = grid.pixel(containingX: x, y: y) else { return }
+            answer.inside = true
+            let centre = grid.centre(column: cell.column, row: cell.row)
+            answer.pixel = .init(column: cell.column, row: cell.row, centre: [centre.x, centre.y])
+            let window = Window(column: cell.column, row: cell.row, width: 1, height: 1)
             func output(_ layer: OutputLayer) throws -> Double? {
                 let value = try handles.outputs[layer]!.value(column: cell.column, row: cell.row)
                 return value == layer.noData || value.isNaN ? nil : shortest(value)
@@ -103,6 +103,7 @@ extension PublishedRun {
             answer.class = .init(code: code.map(Int.init), label: language.classLabel(code))
             answer.inputs = try inputs(handles, window: window, language: language)
         }
+        guard answer.inside else { return answer }
         answer.explanation = explanation(answer.inputs, language: language)
         return answer
     }
