@@ -150,7 +150,12 @@ public enum HotspotServer {
                           tilejson: snapshot.tiles.jobs[output.rawValue] == nil ? nil : "\(base)/tiles/\(output.rawValue)/tilejson.json",
                           download: "\(base)/v1/download?layer=\(output.rawValue)&bbox={west},{south},{east},{north}")
             }
-            return try respondJSON(request, LayersAnswer(runId: snapshot.run.runID, layers: layers), caching: .run)
+            let g = snapshot.run.grid.geoTransform
+            let grid = LayersAnswer.GridInfo(crs: snapshot.run.record.grid["crs"] ?? snapshot.run.grid.crsDefinition,
+                                             width: snapshot.run.grid.width, height: snapshot.run.grid.height,
+                                             pixelSize: [abs(g.pixelWidth), abs(g.pixelHeight)],
+                                             maxDownloadPixels: server.maxDownloadPixels)
+            return try respondJSON(request, LayersAnswer(runId: snapshot.run.runID, grid: grid, layers: layers), caching: .run)
         }
 
         router.get("/tiles/{layer}/tilejson.json") { request, context in
@@ -342,6 +347,15 @@ struct LayerInfo: Encodable {
 }
 
 struct LayersAnswer: Encodable {
+    /// The grid downloads are cut from, and how many of its pixels one download may hold.
+    struct GridInfo: Encodable {
+        var crs: String
+        var width: Int
+        var height: Int
+        var pixelSize: [Double]
+        var maxDownloadPixels: Int
+    }
     var runId: String
+    var grid: GridInfo
     var layers: [LayerInfo]
 }

@@ -52,6 +52,14 @@ import HotspotConfig
         #expect(json["run_id"] as? String == DemoFixture.run.runID)
         let layers = try #require(json["layers"] as? [[String: Any]])
         #expect(Set(layers.compactMap { $0["id"] as? String }) == Set(OutputLayer.allCases.map(\.rawValue)))
+        // The grid the page sizes downloads with: as GDAL reads the run's raster, and the configured limit.
+        let grid = try #require(json["grid"] as? [String: Any])
+        let info = try runTool("gdalinfo", ["-json", DemoFixture.run.directory + "/loss_score.tif"]).out
+        let gdal = try JSONSerialization.jsonObject(with: Data(info.utf8)) as! [String: Any]
+        #expect([grid["width"] as? Int, grid["height"] as? Int] == (gdal["size"] as? [Int])?.map { Optional($0) })
+        let transform = try #require(gdal["geoTransform"] as? [Double])
+        #expect(grid["pixel_size"] as? [Double] == [abs(transform[1]), abs(transform[5])])
+        #expect(grid["max_download_pixels"] as? Int == 50_000 && grid["crs"] as? String == "EPSG:4326")
         for layer in layers {
             #expect(layer["units"] as? String != nil && layer["download"] as? String != nil)
             if let tilejson = layer["tilejson"] as? String {

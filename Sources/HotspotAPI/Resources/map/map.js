@@ -7,7 +7,7 @@
   var T = {
     en: {title: 'Soil Carbon Hotspots', skip: 'Skip to the map', layer: 'Layer', opacity: 'Opacity',
       theme: "Partners' theme", all_themes: 'All themes', language: 'Language', legend: 'Legend',
-      download: 'Download the visible region (COG)', hint: 'Click the map for the scores at a point.',
+      download: 'Download the visible region (COG)', hint: 'Click the map (or press Enter on it) for the scores at a point.', error: 'Error',
       sequestration_score: 'Sequestration score', loss_score: 'Loss urgency score', hotspot_class: 'Hotspot classes',
       map: 'Map of soil carbon hotspots', point: 'Point', outside: 'Outside the mapped area.', nodata: 'No data here (sea, ice or missing input).',
       rate: 'Sequestration rate', loss: 'Expected loss', score: 'score', klass: 'Class', landcover: 'Land cover',
@@ -16,7 +16,7 @@
       too_large: 'Zoom in: the visible region is too large to download.', land: 'Land (demo mask)'},
     fr: {title: 'Points chauds du carbone des sols', skip: 'Aller à la carte', layer: 'Couche', opacity: 'Opacité',
       theme: 'Thème des partenaires', all_themes: 'Tous les thèmes', language: 'Langue', legend: 'Légende',
-      download: 'Télécharger la région visible (COG)', hint: 'Cliquez sur la carte pour les scores d’un point.',
+      download: 'Télécharger la région visible (COG)', hint: 'Cliquez sur la carte (ou appuyez sur Entrée) pour les scores d’un point.', error: 'Erreur',
       sequestration_score: 'Score de séquestration', loss_score: 'Score d’urgence de perte', hotspot_class: 'Classes de points chauds',
       map: 'Carte des points chauds du carbone des sols', point: 'Point', outside: 'Hors de la zone cartographiée.',
       nodata: 'Pas de données ici (mer, glace ou donnée manquante).', rate: 'Taux de séquestration', loss: 'Perte attendue',
@@ -26,7 +26,7 @@
       too_large: 'Zoomez : la région visible est trop grande pour être téléchargée.', land: 'Terres (masque de démo)'},
     es: {title: 'Puntos críticos de carbono del suelo', skip: 'Ir al mapa', layer: 'Capa', opacity: 'Opacidad',
       theme: 'Tema de los socios', all_themes: 'Todos los temas', language: 'Idioma', legend: 'Leyenda',
-      download: 'Descargar la región visible (COG)', hint: 'Haga clic en el mapa para ver los puntajes de un punto.',
+      download: 'Descargar la región visible (COG)', hint: 'Haga clic en el mapa (o pulse Intro) para ver los puntajes de un punto.', error: 'Error',
       sequestration_score: 'Puntaje de secuestro', loss_score: 'Puntaje de urgencia de pérdida', hotspot_class: 'Clases de puntos críticos',
       map: 'Mapa de puntos críticos de carbono del suelo', point: 'Punto', outside: 'Fuera del área cartografiada.',
       nodata: 'Sin datos aquí (mar, hielo o dato ausente).', rate: 'Tasa de secuestro', loss: 'Pérdida esperada',
@@ -40,7 +40,7 @@
     'policy', 'finance', 'mrv'];
   var LAYERS = ['sequestration_score', 'loss_score', 'hotspot_class'];
   var lang = params.get('lang') || (navigator.language || 'en').slice(0, 2);
-  if (!T[lang]) lang = 'en';
+  if (!Object.prototype.hasOwnProperty.call(T, lang)) lang = 'en';
   var current = LAYERS.indexOf(params.get('layer')) >= 0 ? params.get('layer') : 'sequestration_score';
   var $ = function (id) { return document.getElementById(id); };
   var t = function (key) { return T[lang][key] || T.en[key] || key; };
@@ -50,6 +50,21 @@
     });
   };
   var num = function (v, digits) { return v == null ? '–' : Number(v).toFixed(digits); };
+  // JSON of a successful answer; a problem (4xx/5xx) becomes an error with its detail, shown to the user.
+  var json = function (r) {
+    return r.json().catch(function () { return {}; }).then(function (body) {
+      if (!r.ok) throw new Error(body.detail || (r.status + ' ' + r.statusText));
+      return body;
+    });
+  };
+  // Shown over the map for a while, and announced (role="alert").
+  function problem(error) {
+    var box = $('error');
+    box.textContent = t('error') + ': ' + error.message;
+    box.hidden = false;
+    clearTimeout(problem.timer);
+    problem.timer = setTimeout(function () { box.hidden = true; }, 8000);
+  }
   if (embed) document.body.classList.add('embed');
 
   function translate() {
@@ -67,15 +82,22 @@
 
   var map = L.map('map', {worldCopyJump: true, minZoom: 1, maxZoom: 12, keyboard: true}).setView([20, 10], embed ? 1 : 2);
   L.tileLayer('/tiles/land/{z}/{x}/{y}.png', {maxNativeZoom: 8, attribution: 'GSHHG shorelines (demo land mask)'}).addTo(map);
-  var overlay = null, bounds = null;
+  var overlay = null, bounds = null, grid = null;
 
   function showLayer(name) {
-    return fetch('/tiles/' + name + '/tilejson.json').then(function (r) { return r.json(); }).then(function (tj) {
+    return fetch('/tiles/' + name + '/tilejson.json').then(json).then(function (tj) {
       if (overlay) map.removeLayer(overlay);
       bounds = tj.bounds;
       overlay = L.tileLayer(tj.tiles[0], {opacity: $('opacity').value / 100, maxNativeZoom: 12, attribution: esc(tj.attribution)});
       overlay.on('load', function () {
         document.body.dataset.tilesLoaded = document.querySelectorAll('.leaflet-tile-loaded').length;
+      });
+      // Tile URLs name the run: after a new run is published the old ones answer 404, so ask for the layer again
+      // (once: if the run did not change, the errors are real and stay visible).
+      overlay.once('tileerror', function () {
+        fetch('/tiles/' + name + '/tilejson.json').then(json).then(function (fresh) {
+          if (fresh.tiles[0] !== tj.tiles[0] && current === name) showLayer(name);
+        }).catch(problem);
       });
       overlay.addTo(map);
       $('legend-image').src = tj.legend + '?lang=' + lang;
@@ -92,9 +114,18 @@
     var w = Math.max(bounds[0], b.getWest()), s = Math.max(bounds[1], b.getSouth());
     var e = Math.min(bounds[2], b.getEast()), n = Math.min(bounds[3], b.getNorth());
     var link = $('download');
-    if (w >= e || s >= n) { link.removeAttribute('href'); return; }
+    if (w >= e || s >= n) { link.removeAttribute('href'); link.setAttribute('aria-disabled', 'true'); return; }
+    // Pixels of the run's grid in the box (its pixels are degrees on the demo's EPSG:4326 grid).
+    var pixels = grid && grid.crs === 'EPSG:4326' ? Math.ceil((e - w) / grid.pixel_size[0]) * Math.ceil((n - s) / grid.pixel_size[1]) : 0;
+    if (grid && pixels > grid.max_download_pixels) {
+      link.removeAttribute('href');
+      link.setAttribute('aria-disabled', 'true');
+      link.title = t('too_large');
+      return;
+    }
     link.href = '/v1/download?layer=' + current + '&bbox=' + [w, s, e, n].map(function (v) { return v.toFixed(4); }).join(',');
-    link.title = t('too_large');
+    link.removeAttribute('aria-disabled');
+    link.title = t('download');
   }
 
   function answerHTML(a) {
@@ -121,7 +152,7 @@
     var lon = ((latlng.lng + 180) % 360 + 360) % 360 - 180, lat = latlng.lat;
     $('info').innerHTML = '<p>' + esc(t('loading')) + '</p>';
     return fetch('/v1/score?lon=' + lon.toFixed(5) + '&lat=' + lat.toFixed(5) + '&lang=' + lang)
-      .then(function (r) { return r.json(); })
+      .then(json)
       .then(function (a) {
         var html = answerHTML(a);
         L.popup().setLatLng(latlng).setContent(html).openOn(map);
@@ -129,9 +160,15 @@
         document.body.dataset.clicked = lon.toFixed(5) + ',' + lat.toFixed(5);
       });
   }
-  map.on('click', function (e) { showPoint(e.latlng); });
+  map.on('click', function (e) { showPoint(e.latlng).catch(problem); });
+  // Keyboard: Leaflet's arrows pan and +/- zoom; Enter or Space asks for the scores at the centre (the crosshair).
+  $('map').addEventListener('keydown', function (e) {
+    if (e.target !== $('map') || (e.key !== 'Enter' && e.key !== ' ')) return;
+    e.preventDefault();
+    showPoint(map.getCenter()).catch(problem);
+  });
 
-  var cluster = L.markerClusterGroup({showCoverageOnHover: false});
+  var cluster = L.markerClusterGroup({showCoverageOnHover: false}), markers = {};
   var neighbourLayer = L.layerGroup().addTo(map);
   map.addLayer(cluster);
 
@@ -148,14 +185,16 @@
   function loadPartners() {
     var theme = $('theme').value;
     return fetch('/v1/partners' + (theme ? '?theme=' + encodeURIComponent(theme) : ''))
-      .then(function (r) { return r.json(); })
+      .then(json)
       .then(function (fc) {
         cluster.clearLayers();
         neighbourLayer.clearLayers();
+        markers = {};
         fc.features.forEach(function (f) {
           var p = f.properties, c = f.geometry.coordinates;
           var marker = L.marker([c[1], c[0]], {title: p.name, alt: p.name, keyboard: true});
           marker.bindPopup(function () { return partnerHTML(p); });
+          markers[p.id] = marker;
           cluster.addLayer(marker);
         });
         document.body.dataset.partners = fc.features.length;
@@ -168,7 +207,7 @@
     button.addEventListener('click', function () {
       var id = button.getAttribute('data-id'), list = e.popup.getElement().querySelector('.neighbour-list');
       fetch('/v1/partners/' + encodeURIComponent(id) + '/neighbours?radius_km=500&limit=10')
-        .then(function (r) { return r.json(); })
+        .then(json)
         .then(function (fc) {
           neighbourLayer.clearLayers();
           list.innerHTML = fc.features.length ? fc.features.map(function (f) {
@@ -176,26 +215,27 @@
             L.circleMarker([c[1], c[0]], {radius: 7, color: '#f0a500', weight: 3}).addTo(neighbourLayer);
             return '<li>' + esc(f.properties.name) + ' – ' + num(f.properties.distance_km, 0) + ' km</li>';
           }).join('') : '<li>' + esc(t('none')) + '</li>';
-        });
+        }).catch(problem);
     });
   });
 
-  $('layer').addEventListener('change', function (e) { showLayer(e.target.value); });
+  $('layer').addEventListener('change', function (e) { showLayer(e.target.value).catch(problem); });
   $('opacity').addEventListener('input', function (e) { if (overlay) overlay.setOpacity(e.target.value / 100); });
-  $('theme').addEventListener('change', loadPartners);
+  $('theme').addEventListener('change', function () { loadPartners().catch(problem); });
   $('lang').addEventListener('change', function (e) {
     lang = e.target.value;
     params.set('lang', lang);
     history.replaceState(null, '', location.pathname + '?' + params.toString());
     translate();
-    showLayer(current);
+    showLayer(current).catch(problem);
   });
   map.on('moveend', updateDownload);
 
   translate();
-  fetch('/health').then(function (r) { return r.json(); }).then(function (h) {
+  fetch('/health').then(json).then(function (h) {
     if (!h.synthetic) document.querySelector('#legend .note').hidden = true;
-  });
+  }).catch(problem);
+  fetch('/v1/layers').then(json).then(function (l) { grid = l.grid; updateDownload(); }).catch(problem);
   Promise.all([showLayer(current), loadPartners()]).then(function () {
     document.body.dataset.ready = 'yes';
     // ?click=lon,lat: the page clicks there itself once loaded (for links to a point, and for tests).
@@ -204,5 +244,11 @@
       map.setView([click[1], click[0]], 5);
       map.fire('click', {latlng: L.latLng(click[1], click[0])});
     }
+    // ?partner=id: the page opens that partner's popup once loaded (for links to a partner, and for tests).
+    var chosen = markers[params.get('partner')];
+    if (chosen) cluster.zoomToShowLayer(chosen, function () { chosen.openPopup(); });
+  }).catch(function (error) {
+    document.body.dataset.ready = 'failed';
+    problem(error);
   });
 })();
