@@ -2,8 +2,9 @@ import Foundation
 import GeoKit
 import Pipeline
 
-/// A clipped COG of one output layer: over a lon/lat box (snapped outwards to whole grid pixels) or a named region
-/// (pixels outside it set to nodata), made once per run and area and cached.
+/// A clipped COG of one output layer: over a lon/lat box (snapped outwards to whole grid pixels; a box across the
+/// antimeridian is joined into one raster whose longitudes run past 180) or a named region (pixels outside it set to
+/// nodata), made once per run and area and cached.
 struct DownloadRequest: Sendable {
     enum Area: Sendable {
         case bbox([Double])
@@ -29,8 +30,10 @@ struct DownloadRequest: Sendable {
             guard values[0] >= -180, values[2] <= 180, values[1] >= -90, values[3] <= 90 else {
                 throw .badParameter("bbox", "bbox must lie within -180..180 and -90..90 degrees")
             }
-            guard values[0] < values[2], values[1] < values[3] else {
-                throw .badParameter("bbox", "bbox is inverted: west must be less than east and south less than north")
+            // West > east is a box across the antimeridian (as in GeoJSON and STAC); south must be below north.
+            guard values[0] != values[2], values[1] < values[3] else {
+                throw .badParameter("bbox", "bbox is empty or inverted: south must be less than north, and west differ "
+                                    + "from east (west > east crosses the antimeridian)")
             }
             area = .bbox(values)
         case let (nil, region?):
@@ -51,6 +54,8 @@ struct DownloadRequest: Sendable {
         }
     }
 
+    var crossesAntimeridian: Bool { box[0] > box[2] }
+
     /// The file name a user sees: layer, area and run.
     func fileName(runID: String) -> String {
         switch area {
@@ -65,10 +70,24 @@ extension PublishedRun {
     func download(_ request: DownloadRequest, catalog: RegionCatalog, cacheDirectory: String,
                   maxPixels: Int) throws -> String {
         let box = request.box
-        let window = try pixelWindow(west: box[0], south: box[1], east: box[2], north: box[3])
-        guard window.pixelCount <= maxPixels else {
-            throw Problem(.contentTooLarge, "the area is \(window.width) x \(window.height) = \(window.pixelCount) pixels; "
-                          + "the limit is \(maxPixels): ask for a smaller area")
+        // Across the antimeridian: the part east of the western edge up to 180, then the part from -180.
+        let windows = request.crossesAntimeridian
+            ? [try pixelWindow(west: box[0], south: box[1], east: 180, north: box[3]),
+               try pixelWindow(west: -180, south: box[1], east: box[2], north: box[3])]
+            : [try pixelWindow(west: box[0], south: box[1], east: box[2], north: box[3])]
+        let window = windows[0]
+        let pixels = windows.reduce(0) { $0 + $1.pixelCount }
+        guard pixels <= maxPixels else {
+            throw Problem(.contentTooLarge, "the area is \(windows.reduce(0) { $0 + $1.width }) x \(window.height) = \(pixels) "
+                          + "pixels; the limit is \(maxPixels): ask for a smaller area")
+        }
+        if request.crossesAntimeridian {
+            let wraps = gridIsLonLat && windows[0].column + windows[0].width == grid.width && windows[1].column == 0
+                && abs(Double(grid.width) * grid.geoTransform.pixelWidth - 360) < 1e-6 * 360
+            guard wraps, windows[0].row == windows[1].row, windows[0].height == windows[1].height else {
+                throw Problem.badParameter("bbox", "a bbox across the antimeridian needs a longitude/latitude grid that "
+                                           + "goes round the globe; this run's grid does not")
+            }
         }
         let relative = runID + "/downloads/" + request.fileName(runID: runID)
         let path = (cacheDirectory as NSString).appendingPathComponent(relative)
@@ -82,6 +101,13 @@ extension PublishedRun {
         let cog = ["-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=\(categorical ? "NO" : "YES")",
                    "-co", "RESAMPLING=\(categorical ? "MODE" : "AVERAGE")", "-co", "BLOCKSIZE=256"]
         switch request.area {
+        case .bbox where request.crossesAntimeridian:
+            let vrt = partial + ".vrt"
+            defer { try? FileManager.default.removeItem(atPath: vrt) }
+            try Data(joinedVRT(source: source, path: self.path(of: request.layer), layer: request.layer, windows: windows).utf8)
+                .write(to: URL(fileURLWithPath: vrt))
+            let out = try Dataset(path: vrt).translate(to: partial, arguments: cog)
+            try out.close()
         case .bbox:
             let out = try source.translate(to: partial, arguments: [
                 "-srcwin", "\(window.column)", "\(window.row)", "\(window.width)", "\(window.height)",
@@ -101,6 +127,44 @@ extension PublishedRun {
         return relative
     }
 
+    /// A VRT that puts `windows` (the same rows of the run's raster) side by side: the first one's georeferencing,
+    /// continued eastwards past 180 degrees; the run's provenance, units and description come along.
+    func joinedVRT(source: Dataset, path: String, layer: OutputLayer, windows: [Window]) throws -> String {
+        func xml(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        func metadata(_ items: [String: String]) -> String {
+            "<Metadata>" + items.sorted { $0.key < $1.key }.map { "<MDI key=\"\(xml($0.key))\">\(xml($0.value))</MDI>" }
+                .joined() + "</Metadata>"
+        }
+        let band = try source.band(1)
+        let t = grid.geoTransform, first = windows[0]
+        let originX = t.originX + Double(first.column) * t.pixelWidth, originY = t.originY + Double(first.row) * t.pixelHeight
+        let width = windows.reduce(0) { $0 + $1.width }
+        var offset = 0, sources = ""
+        for window in windows {
+            sources += """
+                <SimpleSource><SourceFilename relativeToVRT="0">\(xml(path))</SourceFilename><SourceBand>1</SourceBand>\
+                <SrcRect xOff="\(window.column)" yOff="\(window.row)" xSize="\(window.width)" ySize="\(window.height)"/>\
+                <DstRect xOff="\(offset)" yOff="0" xSize="\(window.width)" ySize="\(window.height)"/></SimpleSource>
+
+                """
+            offset += window.width
+        }
+        return """
+            <VRTDataset rasterXSize="\(width)" rasterYSize="\(first.height)">
+            <SRS>\(xml(grid.crsDefinition))</SRS>
+            <GeoTransform>\(originX), \(t.pixelWidth), 0, \(originY), 0, \(t.pixelHeight)</GeoTransform>
+            \(metadata(source.metadata()))
+            <VRTRasterBand dataType="\(layer.pixelType == .byte ? "Byte" : "Float32")" band="1">
+            <Description>\(xml(band.bandDescription))</Description>\(metadata(band.metadata()))
+            <NoDataValue>\(layer.noData)</NoDataValue><UnitType>\(xml(band.unit))</UnitType>
+            \(sources)</VRTRasterBand>
+            </VRTDataset>
+            """
+    }
+
     /// A STAC 1.0 Item describing a download: where it is, its projection, bands, nodata and checksum.
     func stacItem(_ request: DownloadRequest, file: String, href: String) throws -> Data {
         let dataset = try Dataset(path: file)
@@ -108,8 +172,15 @@ extension PublishedRun {
         let b = grid.bounds, t = grid.geoTransform
         let epsg = try dataset.crs().authorityCode.flatMap { Int($0.split(separator: ":").last ?? "") }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        let box = [b.minX, b.minY, b.maxX, b.maxY]
-        let ring = [[b.minX, b.minY], [b.maxX, b.minY], [b.maxX, b.maxY], [b.minX, b.maxY], [b.minX, b.minY]]
+        func ring(_ west: Double, _ east: Double) -> [[Double]] {
+            [[west, b.minY], [east, b.minY], [east, b.maxY], [west, b.maxY], [west, b.minY]]
+        }
+        // Past 180 degrees (a download across the antimeridian): STAC's bbox with west > east, and two polygons.
+        let crosses = b.maxX > 180
+        let box = [b.minX, b.minY, crosses ? b.maxX - 360 : b.maxX, b.maxY]
+        let geometry: [String: Any] = crosses
+            ? ["type": "MultiPolygon", "coordinates": [[ring(b.minX, 180)], [ring(-180, b.maxX - 360)]]]
+            : ["type": "Polygon", "coordinates": [ring(b.minX, b.maxX)]]
         let item: [String: Any] = [
             "type": "Feature", "stac_version": "1.0.0",
             "stac_extensions": ["https://stac-extensions.github.io/projection/v1.1.0/schema.json",
@@ -117,7 +188,7 @@ extension PublishedRun {
                                 "https://stac-extensions.github.io/file/v2.1.0/schema.json"],
             "id": (file as NSString).lastPathComponent.replacingOccurrences(of: ".tif", with: ""),
             "bbox": box,
-            "geometry": ["type": "Polygon", "coordinates": [ring]],
+            "geometry": geometry,
             "properties": [
                 "datetime": record.createdAt, "title": request.layer.description,
                 "hotspot:run_id": runID, "hotspot:synthetic": record.synthetic,
@@ -149,7 +220,17 @@ extension PublishedRun {
         let relative = try download(request, catalog: catalog, cacheDirectory: folder, maxPixels: maxPixels)
         let partial = path + ".partial-\(getpid())"
         try? FileManager.default.removeItem(atPath: partial)
-        try FileManager.default.copyItem(atPath: folder + "/" + relative, toPath: partial)
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: partial))
+        do {
+            try FileManager.default.copyItem(atPath: folder + "/" + relative, toPath: partial)
+        } catch {
+            throw Problem(.internalServerError, "cannot write \(path): \((error as NSError).localizedDescription)")
+        }
+        // rename(2) replaces an existing file atomically and also makes a new one (FileManager.replaceItemAt needs
+        // the destination to exist on Linux).
+        guard rename(partial, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: partial)
+            throw Problem(.internalServerError, "cannot write \(path): \(reason)")
+        }
     }
 }
