@@ -56,6 +56,53 @@ public struct RegionCatalog: Sendable {
         self.regions = regions
     }
 
+    /// The id of the one region of a catalogue made from a polygon file.
+    public static let polygonID = "polygon"
+
+    /// A catalogue of one region, `polygon`, from a GeoJSON file of the user's (a Polygon or MultiPolygon geometry, a
+    /// Feature or a FeatureCollection of them, in WGS84): its polygons become one MultiPolygon feature, written to
+    /// `scratch` so that GDAL's cutline and rasteriser read it as they read `server.regions`.
+    public init(polygonFile: String, scratch: String) throws(Problem) {
+        guard let data = FileManager.default.contents(atPath: polygonFile) else {
+            throw .badParameter("polygon", "cannot read \(polygonFile)")
+        }
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw .badParameter("polygon", "\(polygonFile) is not a GeoJSON object")
+        }
+        let geometries: [Any?] = switch root["type"] as? String {
+        case "FeatureCollection": (root["features"] as? [[String: Any]] ?? []).map { $0["geometry"] }
+        case "Feature": [root["geometry"]]
+        default: [root]
+        }
+        var polygons: [Any] = []
+        for geometry in geometries {
+            let geometry = geometry as? [String: Any] ?? [:]
+            switch (geometry["type"] as? String, geometry["coordinates"]) {
+            case let ("Polygon", rings as [Any]): polygons.append(rings)
+            case let ("MultiPolygon", parts as [Any]): polygons += parts
+            default:
+                throw .badParameter("polygon", "\(polygonFile): every geometry must be a Polygon or a MultiPolygon "
+                                    + "(got \(geometry["type"] as? String ?? "none"))")
+            }
+        }
+        var xs: [Double] = [], ys: [Double] = []
+        Self.collect(polygons, &xs, &ys)
+        guard !xs.isEmpty, xs.allSatisfy({ (-180...180).contains($0) }), ys.allSatisfy({ (-90...90).contains($0) }) else {
+            throw .badParameter("polygon", "\(polygonFile): the polygons need coordinates, as longitude and latitude "
+                                + "within -180..180 and -90..90 degrees (GeoJSON is WGS84)")
+        }
+        let collection: [String: Any] = ["type": "FeatureCollection", "features": [[
+            "type": "Feature", "properties": ["id": Self.polygonID, "name": (polygonFile as NSString).lastPathComponent],
+            "geometry": ["type": "MultiPolygon", "coordinates": polygons],
+        ]]]
+        do {
+            try JSONSerialization.data(withJSONObject: collection).write(to: URL(fileURLWithPath: scratch))
+        } catch {
+            throw Problem(.internalServerError, "cannot write \(scratch): \(error.localizedDescription)")
+        }
+        try self.init(path: scratch)
+    }
+
     /// Region ids are plain names: never a path (`..`, `/`) or anything that would need quoting in an OGR filter.
     public static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }

@@ -80,12 +80,14 @@ struct QueryCommand: ParsableCommand {
 struct RegionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "region",
-        abstract: "Clip a layer of the latest run to a box or a named region as a COG (as GET /v1/download), or print "
-            + "the region's statistics (as GET /v1/regions/{id}/stats).")
+        abstract: "Clip a layer of the latest run to a box, a named region or a polygon file as a COG (as GET "
+            + "/v1/download), or print the statistics of a region or polygon (as GET /v1/regions/{id}/stats).")
 
     @OptionGroup var common: ConfigOption
     @Option(help: "west,south,east,north in degrees.") var bbox: String?
     @Option(help: "A region id of server.regions.") var region: String?
+    @Option(help: "A GeoJSON file of polygons (WGS84) to clip to or to summarise, instead of a named region.")
+    var polygon: String?
     @Option(help: "The layer to clip (sequestration_score, loss_score, hotspot_class, sequestration_rate, loss_expected).")
     var layer: String?
     @Option(help: "The COG to write; without it, print the region's statistics.") var out: String?
@@ -94,11 +96,21 @@ struct RegionCommand: ParsableCommand {
     func run() throws {
         do {
             let config = try HotspotConfiguration.load(path: common.config)
-            let catalog = try RegionCatalog(path: config.server.regions)
+            guard polygon == nil || (region == nil && bbox == nil) else {
+                throw Problem.badParameter("polygon", "give one of --bbox, --region and --polygon")
+            }
+            let scratch = NSTemporaryDirectory() + "hotspot-polygon-\(UUID().uuidString).geojson"
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            // A polygon file becomes a catalogue of one region, so that it is clipped and summarised as regions are.
+            let catalog = if let polygon { try RegionCatalog(polygonFile: polygon, scratch: scratch) }
+                else { try RegionCatalog(path: config.server.regions) }
+            let region = polygon == nil ? self.region : RegionCatalog.polygonID
             let run = try PublishedRun(directory: runPath ?? (config.output.dir as NSString).appendingPathComponent("latest"),
                                        configuration: config)
             guard let out else {
-                guard let region else { throw Problem.badParameter("region", "statistics need --region (or give --out)") }
+                guard let region else {
+                    throw Problem.badParameter("region", "statistics need --region or --polygon (or give --out)")
+                }
                 let stats = try run.statistics(of: try catalog.region(region), catalog: catalog, language: .en)
                 let encoder = JSONEncoder.api
                 encoder.outputFormatting.insert(.prettyPrinted)

@@ -64,10 +64,6 @@ import TestSupport
     }
 
     /// The CLI prints one sentence on stderr and exits non-zero.
-    static var hotspotBinary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hotspot").path
-    }
-
     @Test(arguments: [
         ("grid:\n  crs: EPSG:4326\n  resolution: abc\n  bbox: [0, 0, 1, 1]\n", "'grid.resolution' must be a number"),
         ("grid: { crs: EPSG:4326, resolution: 1, bbox: [0, 0, 1, 1], res: 2 }\n", "unknown key 'grid.res'"),
@@ -76,7 +72,7 @@ import TestSupport
     func cliReportsConfigurationErrorsInOneLine(_ yaml: String, _ says: String) throws {
         let folder = TemporaryFolder()
         try yaml.write(toFile: folder.file("bad.yaml"), atomically: true, encoding: .utf8)
-        let result = try runTool(Self.hotspotBinary, ["run", "--config", folder.file("bad.yaml")])
+        let result = try runTool(DemoFixture.hotspotBinary, ["run", "--config", folder.file("bad.yaml")])
         #expect(result.status != 0)
         #expect(result.err.contains(says), "stderr was: \(result.err)")
         #expect(result.err.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1)
@@ -88,7 +84,7 @@ import TestSupport
             .replacingOccurrences(of: "Rasters/demo/", with: "/nonexistent/")
             .replacingOccurrences(of: "dir: Rasters/derived", with: "dir: \(folder.file("derived"))")
         try text.write(toFile: folder.file("c.yaml"), atomically: true, encoding: .utf8)
-        let result = try runTool(Self.hotspotBinary, ["run", "--config", folder.file("c.yaml")], cwd: repositoryRoot)
+        let result = try runTool(DemoFixture.hotspotBinary, ["run", "--config", folder.file("c.yaml")], cwd: repositoryRoot)
         #expect(result.status == 1)
         #expect(result.err.hasPrefix("error: layer '"), "stderr was: \(result.err)")
         #expect(result.err.contains("no such file"))

@@ -22,7 +22,8 @@ public final class TemporaryFolder: Sendable {
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }
 
-/// Runs a command-line tool; returns its exit status, stdout and stderr.
+/// Runs a command-line tool; returns its exit status, stdout and stderr. It blocks the calling thread: a tool that
+/// talks to a test server in this process must go through `runToolDetached`.
 @discardableResult
 public func runTool(_ tool: String, _ arguments: [String], cwd: String? = nil) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
@@ -83,11 +84,20 @@ public enum DemoFixture {
 
     /// A configuration over the demo inputs writing to `output`; `edit` may change the YAML text.
     public static func config(output: String, edit: (String) -> String = { $0 }) throws -> HotspotConfiguration {
-        var text = try String(contentsOfFile: repositoryRoot + "/Config/hotspot.yaml", encoding: .utf8)
-        text = text.replacingOccurrences(of: "Rasters/demo/", with: directory + "/")
+        try HotspotConfiguration.parse(edit(configText(output: output)), file: repositoryRoot + "/Config/test.yaml")
+    }
+
+    /// The YAML of `config(output:)`, for the command line.
+    public static func configText(output: String) throws -> String {
+        try String(contentsOfFile: repositoryRoot + "/Config/hotspot.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "Rasters/demo/", with: directory + "/")
             .replacingOccurrences(of: "resolution: 0.05", with: "resolution: \(resolution)")
             .replacingOccurrences(of: "dir: Rasters/derived", with: "dir: \(output)")
-        return try HotspotConfiguration.parse(edit(text), file: repositoryRoot + "/Config/test.yaml")
+    }
+
+    /// The `hotspot` executable built beside the test bundle.
+    public static var hotspotBinary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hotspot").path
     }
 
     public static func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
