@@ -13,6 +13,23 @@ public struct Geodesic: Sendable {
 
     public static let wgs84 = Geodesic()
 
+    /// The ellipsoid of a CRS (its semi-major axis and flattening).
+    public init(ellipsoidOf crs: CRS) {
+        let (a, inverseF) = crs.ellipsoid
+        self.init(semiMajorMetres: a, flattening: inverseF > 0 ? 1 / inverseF : 0)
+    }
+
+    /// Square metres inside a polygon given by its vertices (degrees, either winding, not closed), with geodesic edges.
+    public func polygonArea(lons: [Double], lats: [Double]) -> Double {
+        precondition(lons.count == lats.count)
+        var area = 0.0
+        var lats = lats, lons = lons
+        withUnsafePointer(to: geod) { g in
+            geod_polygonarea(g, &lats, &lons, Int32(lats.count), &area, nil)
+        }
+        return abs(area)
+    }
+
     /// Metres between two points given as longitude, latitude in degrees.
     public func distance(lon1: Double, lat1: Double, lon2: Double, lat2: Double) -> Double {
         var s12 = 0.0

@@ -69,7 +69,8 @@ public struct Grid: Sendable, Equatable {
     /// The true area of each row's pixels, m2, on the CRS's ellipsoid.
     ///
     /// Geographic grids: exact ellipsoidal area of the pixel's latitude band (the authalic-latitude formula), so
-    /// pixels shrink towards the poles. Projected grids: the nominal pixel area, true for equal-area projections only.
+    /// pixels shrink towards the poles. Projected grids: the nominal pixel area, true for equal-area projections only
+    /// (`PixelAreas` has the true area of any grid's pixels).
     public func rowAreasSquareMetres() throws(GeoError) -> [Double] {
         let crs = try CRS(crsDefinition)
         guard crs.isGeographic else {

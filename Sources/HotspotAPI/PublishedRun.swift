@@ -13,6 +13,8 @@ public final class PublishedRun: Sendable {
     public let directory: String
     public let record: RunRecord
     public let grid: Grid
+    /// The true area of each pixel (zonal statistics weigh pixels by it, as the run's scores do).
+    public let areas: PixelAreas
     public let configuration: HotspotConfiguration
     let sources: [LayerRole: LayerSource]
     /// The grid's coordinates are WGS84 longitude and latitude: points need no transformation.
@@ -28,6 +30,7 @@ public final class PublishedRun: Sendable {
         }
         do throws(GeoError) {
             grid = try Dataset(path: resolved + "/" + OutputLayer.sequestrationScore.fileName).grid()
+            areas = try PixelAreas(grid: grid)
         } catch {
             throw Problem(.serviceUnavailable, "run \(record.runID) cannot be read: \(error)")
         }

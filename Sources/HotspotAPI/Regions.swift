@@ -180,11 +180,10 @@ extension PublishedRun {
                            language: Language) throws -> RegionStatistics {
         let window = try pixelWindow(west: region.bbox[0], south: region.bbox[1], east: region.bbox[2], north: region.bbox[3])
         let mask = try regionMask(region, catalog: catalog, window: window)
-        let rowAreas = try grid.rowAreasSquareMetres().map { $0 / 1e6 }
         var layers: [String: RegionStatistics.Layer] = [:]
         var areaKm2 = 0.0
-        for r in 0..<window.height {
-            for c in 0..<window.width where mask[r * window.width + c] != 0 { areaKm2 += rowAreas[window.row + r] }
+        window.forEachRun(of: areas) { range, area in
+            for i in range where mask[i] != 0 { areaKm2 += area }
         }
         var classes = [Double](repeating: 0, count: 4)
         try pixels.with { handles in
@@ -192,10 +191,8 @@ extension PublishedRun {
                 var values = [Float](repeating: .nan, count: window.pixelCount)
                 try values.withUnsafeMutableBufferPointer { try handles.outputs[output]!.read(window, into: $0) }
                 var sum = 0.0, area = 0.0, low = Double.infinity, high = -Double.infinity
-                for r in 0..<window.height {
-                    let pixelArea = rowAreas[window.row + r]
-                    for c in 0..<window.width {
-                        let i = r * window.width + c
+                window.forEachRun(of: areas) { range, pixelArea in
+                    for i in range {
                         let v = Double(values[i])
                         guard mask[i] != 0, v != output.noData, v.isFinite else { continue }
                         if output == .hotspotClass {

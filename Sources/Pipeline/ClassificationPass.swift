@@ -6,7 +6,7 @@ import HotspotModel
 /// Water pixels and nodata get nodata scores and class 255: the scores rank land only.
 struct ClassificationPass {
     let grid: Grid
-    let rowAreasKm2: [Double]
+    let areas: PixelAreas
     let rate: PercentileHistogram
     let loss: PercentileHistogram
     let threshold: Float
@@ -70,7 +70,7 @@ struct ClassificationPass {
             worker.classOverviews?.reduce(worker.classes.prefix(n), width: window.width, height: window.height,
                                           noData: HotspotClass.noData)
             try sink.accept(window, rateScore: worker.rateScore.prefix(n), lossScore: worker.lossScore.prefix(n),
-                            classes: worker.classes.prefix(n), rowAreasKm2: rowAreasKm2, worker: worker)
+                            classes: worker.classes.prefix(n), areas: areas, worker: worker)
             progress.step(pixels: n)
         })
         return try sink.finish()
@@ -81,7 +81,7 @@ struct ClassificationPass {
         private let files: [Dataset]
         private let bands: [Band]
         private var pixels = [Int](repeating: 0, count: 4)
-        private var areas = [Double](repeating: 0, count: 4)
+        private var classAreas = [Double](repeating: 0, count: 4)
 
         private let overviews: OverviewPlan?
         private let gridWidth: Int
@@ -107,7 +107,7 @@ struct ClassificationPass {
 
         func accept(
             _ window: Window, rateScore: UnsafeBufferPointer<Float>, lossScore: UnsafeBufferPointer<Float>,
-            classes: UnsafeBufferPointer<UInt8>, rowAreasKm2: [Double], worker: Worker
+            classes: UnsafeBufferPointer<UInt8>, areas: PixelAreas, worker: Worker
         ) throws(PipelineError) {
             lock.lock()
             defer { lock.unlock() }
@@ -124,11 +124,10 @@ struct ClassificationPass {
             } catch {
                 throw .output(path: error.description, reason: "writing intermediate scores failed")
             }
-            for r in 0..<window.height {
-                let area = rowAreasKm2[window.row + r]
-                for i in r * window.width..<(r + 1) * window.width where classes[i] < 4 {
+            window.forEachRun(of: areas) { range, area in
+                for i in range where classes[i] < 4 {
                     pixels[Int(classes[i])] += 1
-                    areas[Int(classes[i])] += area
+                    classAreas[Int(classes[i])] += area
                 }
             }
         }
@@ -142,7 +141,7 @@ struct ClassificationPass {
             var statistics = ClassStatistics()
             for code in HotspotClass.allCases {
                 statistics.pixels[code.label] = pixels[Int(code.rawValue)]
-                statistics.areaKm2[code.label] = areas[Int(code.rawValue)]
+                statistics.areaKm2[code.label] = classAreas[Int(code.rawValue)]
             }
             return statistics
         }

@@ -45,8 +45,8 @@ public enum HotspotRun {
         for (role, spec) in config.layers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             sources[role] = try LayerSource.plan(spec, onto: grid, targetCRS: targetCRS)
         }
-        let rowAreasKm2: [Double]
-        do { rowAreasKm2 = try grid.rowAreasSquareMetres().map { $0 / 1e6 } } catch { throw .grid(error) }
+        let areas: PixelAreas
+        do { areas = try PixelAreas(grid: grid) } catch { throw .grid(error) }
         lap("plan")
 
         let outputDirectory = options.outputDirectory ?? config.output.dir
@@ -58,18 +58,18 @@ public enum HotspotRun {
         let overviews = OverviewPlan.plan(grid: grid, stripRows: stripRows)
 
         var scored = try ScoringPass(
-            sources: sources, grid: grid, rowAreasKm2: rowAreasKm2,
+            sources: sources, grid: grid, areas: areas,
             scorer: BlockScorer(parameters: config.model, noData: OutputLayer.floatNoData), legend: legend,
             stripRows: stripRows, workers: options.workers, overviews: overviews
         ).run(workspace: workspace, report: options.progress)
         lap("scoring")
 
-        try RefinementPass(grid: grid, rowAreasKm2: rowAreasKm2, stripRows: stripRows, workers: options.workers)
+        try RefinementPass(grid: grid, areas: areas, stripRows: stripRows, workers: options.workers)
             .run(workspace: workspace, rate: &scored.rate, loss: &scored.loss)
         lap("refining_ranks")
 
         let classes = try ClassificationPass(
-            grid: grid, rowAreasKm2: rowAreasKm2, rate: scored.rate, loss: scored.loss,
+            grid: grid, areas: areas, rate: scored.rate, loss: scored.loss,
             threshold: Float(config.model.hotspotPercentile), stripRows: stripRows, workers: options.workers,
             overviews: overviews
         ).run(workspace: workspace, report: options.progress)

@@ -8,7 +8,7 @@ import HotspotModel
 /// per worker, to keep their memory to one copy.
 struct RefinementPass {
     let grid: Grid
-    let rowAreasKm2: [Double]
+    let areas: PixelAreas
     let stripRows: Int
     let workers: Int
 
@@ -44,7 +44,7 @@ struct RefinementPass {
                 throw .output(path: workspace.work, reason: error.description)
             }
             merged.add(window, rate: worker.rate.prefix(window.pixelCount), loss: worker.loss.prefix(window.pixelCount),
-                       groups: worker.groups.prefix(window.pixelCount), rowAreasKm2: rowAreasKm2)
+                       groups: worker.groups.prefix(window.pixelCount), areas: areas)
         })
         rate.refine(with: merged.rate)
         loss.refine(with: merged.loss)
@@ -63,18 +63,16 @@ struct RefinementPass {
 
         func add(
             _ window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>,
-            groups: UnsafeBufferPointer<UInt8>, rowAreasKm2: [Double]
+            groups: UnsafeBufferPointer<UInt8>, areas: PixelAreas
         ) {
             lock.lock()
             defer { lock.unlock() }
             let water = LandCoverGroup.water.rawValue, noData = OutputLayer.floatNoData
-            for r in 0..<window.height {
-                let range = r * window.width..<(r + 1) * window.width
-                let rowGroups = UnsafeBufferPointer(rebasing: groups[range])
-                let rowRate = UnsafeBufferPointer(rebasing: rate[range])
-                let isLand: (Int) -> Bool = { rowGroups[$0] != water && rowRate[$0] != noData }
-                let area = rowAreasKm2[window.row + r]
-                self.rate.add(rowRate, include: isLand, pixelArea: area)
+            window.forEachRun(of: areas) { range, area in
+                let runGroups = UnsafeBufferPointer(rebasing: groups[range])
+                let runRate = UnsafeBufferPointer(rebasing: rate[range])
+                let isLand: (Int) -> Bool = { runGroups[$0] != water && runRate[$0] != noData }
+                self.rate.add(runRate, include: isLand, pixelArea: area)
                 self.loss.add(UnsafeBufferPointer(rebasing: loss[range]), include: isLand, pixelArea: area)
             }
         }

@@ -9,7 +9,7 @@ import HotspotModel
 struct ScoringPass {
     let sources: [LayerRole: LayerSource]
     let grid: Grid
-    let rowAreasKm2: [Double]
+    let areas: PixelAreas
     let scorer: BlockScorer
     let legend: LandCoverClasses
     let stripRows: Int
@@ -81,30 +81,28 @@ struct ScoringPass {
                            groups: worker.groups.prefix(n), rateOverviews: worker.rateOverviews,
                            lossOverviews: worker.lossOverviews)
             Self.accumulate(&worker.partial, window: window, rate: worker.rate.prefix(n), loss: worker.loss.prefix(n),
-                            groups: worker.groups.prefix(n), rowAreasKm2: rowAreasKm2)
+                            groups: worker.groups.prefix(n), areas: areas)
             progress.step(pixels: n)
         }, finish: { worker in sink.merge(worker.partial) })
         return try sink.finish()
     }
 
-    /// Adds a strip's valid land pixels to the histograms and statistics, each weighted by its row's true area.
+    /// Adds a strip's valid land pixels to the histograms and statistics, each weighted by its true area.
     static func accumulate(
         _ result: inout Result, window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>,
-        groups: UnsafeBufferPointer<UInt8>, rowAreasKm2: [Double]
+        groups: UnsafeBufferPointer<UInt8>, areas: PixelAreas
     ) {
         let water = LandCoverGroup.water.rawValue, noData = OutputLayer.floatNoData
-        for r in 0..<window.height {
-            let area = rowAreasKm2[window.row + r]
-            let range = r * window.width..<(r + 1) * window.width
-            let rowGroups = UnsafeBufferPointer(rebasing: groups[range])
-            let rowRate = UnsafeBufferPointer(rebasing: rate[range])
-            let rowLoss = UnsafeBufferPointer(rebasing: loss[range])
+        window.forEachRun(of: areas) { range, area in
+            let runGroups = UnsafeBufferPointer(rebasing: groups[range])
+            let runRate = UnsafeBufferPointer(rebasing: rate[range])
+            let runLoss = UnsafeBufferPointer(rebasing: loss[range])
             // The score population: valid pixels on land (rate and loss are nodata together).
-            let isLand: (Int) -> Bool = { rowGroups[$0] != water && rowRate[$0] != noData }
-            result.rate.add(rowRate, include: isLand, pixelArea: area)
-            result.loss.add(rowLoss, include: isLand, pixelArea: area)
-            result.rateStatistics.add(rowRate, include: isLand, pixelAreaKm2: area)
-            result.lossStatistics.add(rowLoss, include: isLand, pixelAreaKm2: area)
+            let isLand: (Int) -> Bool = { runGroups[$0] != water && runRate[$0] != noData }
+            result.rate.add(runRate, include: isLand, pixelArea: area)
+            result.loss.add(runLoss, include: isLand, pixelArea: area)
+            result.rateStatistics.add(runRate, include: isLand, pixelAreaKm2: area)
+            result.lossStatistics.add(runLoss, include: isLand, pixelAreaKm2: area)
         }
     }
 

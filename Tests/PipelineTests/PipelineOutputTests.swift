@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 import HotspotConfig
+import HotspotModel
 import Pipeline
 import Testing
 import TestSupport
@@ -114,5 +115,41 @@ import TestSupport
         #expect(land > 120e6 && land < 140e6, "valid land area \(land) km2")
         let classes = run.record.hotspotClasses.areaKm2.values.reduce(0, +)
         #expect(abs(classes - land) / land < 1e-9, "class areas add up to the land area")
+    }
+
+    /// On a Web Mercator target grid a pixel's true area is not its nominal 2,500 km2: the run's land and class areas
+    /// are the sums of each pixel's area on the ellipsoid (the quadrature of `pixel_area_oracle.py`, row by row; the run
+    /// takes a pixel as the geodesic quadrilateral of its corners, within a few millionths of it at 50 km pixels).
+    @Test func projectedGridsWeighPixelsByTheirTrueArea() throws {
+        let folder = TemporaryFolder()
+        let config = try DemoFixture.config(output: folder.file("derived")) {
+            $0.replacingOccurrences(of: "crs: \"EPSG:4326\"", with: "crs: \"EPSG:3857\"")
+                .replacingOccurrences(of: "resolution: \(DemoFixture.resolution)", with: "resolution: 50000")
+                .replacingOccurrences(of: "bbox: [-180, -60, 180, 84]", with: "bbox: [-2000000, 3000000, 4000000, 10000000]")
+        }
+        let run = try HotspotRun.execute(config)
+        let classes = try RasterArray(path: run.directory + "/" + OutputLayer.hotspotClass.fileName)
+        #expect(classes.grid.width == 120 && classes.grid.height == 140)
+        let t = classes.grid.geoTransform
+        let query: [String: Any] = [
+            "crs": "EPSG:3857", "geotransform": [t.originX, t.pixelWidth, 0, t.originY, 0, t.pixelHeight],
+            "squares": (0..<classes.grid.height).map { [60.0, Double($0) + 0.5, 1.0] },
+        ]
+        let input = folder.file("query.json")
+        try JSONSerialization.data(withJSONObject: query).write(to: URL(fileURLWithPath: input))
+        let oracle = try runTool("/bin/sh", ["-c", "/usr/bin/python3 '\(repositoryRoot)/Tests/GeoKitTests/pixel_area_oracle.py' < '\(input)'"])
+        let rowAreas = try #require(try JSONSerialization.jsonObject(with: Data(oracle.out.utf8)) as? [Double], "\(oracle.err)")
+        var byClass = [Double](repeating: 0, count: 4), pixels = 0
+        for (i, code) in classes.values.enumerated() where code < 4 {
+            byClass[Int(code)] += rowAreas[i / classes.grid.width]
+            pixels += 1
+        }
+        let land = run.record.statistics["sequestration_rate"]!.validAreaKm2
+        #expect(abs(land - byClass.reduce(0, +)) <= 1e-5 * land, "\(land) vs \(byClass.reduce(0, +)) km2")
+        #expect(land < 0.6 * Double(pixels) * 2500, "true areas, not nominal ones: \(land) km2 for \(pixels) pixels")
+        for code in HotspotClass.allCases where code.rawValue < 4 {
+            let ours = run.record.hotspotClasses.areaKm2[code.label] ?? -1
+            #expect(abs(ours - byClass[Int(code.rawValue)]) <= 1e-5 * max(1, ours), "\(code.label): \(ours)")
+        }
     }
 }
