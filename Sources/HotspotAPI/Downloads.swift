@@ -215,6 +215,15 @@ extension PublishedRun {
     public func clip(layer: String?, bbox: String?, region: String?, catalog: RegionCatalog, to path: String,
                      maxPixels: Int) throws {
         let request = try DownloadRequest(layer: layer, bbox: bbox, region: region, catalog: catalog)
+        // Before any work: the folder of the output must be there and writable.
+        let parent = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+            throw Problem(.badRequest, "cannot write \(path): there is no folder \(parent)", parameter: "out")
+        }
+        guard FileManager.default.isWritableFile(atPath: parent) else {
+            throw Problem(.badRequest, "cannot write \(path): the folder \(parent) is not writable", parameter: "out")
+        }
         let folder = NSTemporaryDirectory() + "hotspot-clip-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let relative = try download(request, catalog: catalog, cacheDirectory: folder, maxPixels: maxPixels)

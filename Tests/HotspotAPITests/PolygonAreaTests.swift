@@ -89,6 +89,9 @@ import Testing
         #expect(bad.status != 0 && bad.err.contains("must be a Polygon or a MultiPolygon (got Point)"), "\(bad.err)")
         #expect(bad.err.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: folder.file("bad.tif")))
+        let nowhere = try runTool(DemoFixture.hotspotBinary, Array(common.dropLast(2)) + ["--region", "africa", "--layer", "loss_score",
+                                                                                 "--out", "/nonexistent/folder/x.tif"], cwd: repositoryRoot)
+        #expect(nowhere.status != 0 && nowhere.err.contains("there is no folder /nonexistent/folder"), "\(nowhere.err)")
         let both = try runTool(DemoFixture.hotspotBinary, common + ["--region", "africa"], cwd: repositoryRoot)
         #expect(both.status != 0 && both.err.contains("give one of --bbox, --region and --polygon"), "\(both.err)")
     }
