@@ -7,21 +7,25 @@ import Foundation
 /// quadrilateral they make (PROJ's `geod_polygonarea`), not the nominal pixel size, which is true of equal-area
 /// projections only (a 10 km Web Mercator pixel at 60 degrees covers a quarter of 100 km2). Where the pixels of a row
 /// share one area (equal-area and cylindrical projections: LAEA, EASE-Grid, Mercator) that is again one value per
-/// row. Otherwise (conformal conics, stereographic, transverse Mercator) the area varies slowly along rows too: each
-/// row is cut into runs of `runWidth` columns, each run taking the area of a pixel at its centre, computed on lattice
-/// rows `runWidth` rows apart and interpolated linearly in between (the midpoint rule: sums over runs are right to
-/// second order). Pixels whose corners fall outside the projection's domain have area 0.
+/// row. Otherwise (conformal conics, stereographic, transverse Mercator) the area varies along rows too: each row is
+/// cut into runs of `runWidth` columns, each run taking the area of the pixel at its centre, computed on lattice rows
+/// `runWidth` rows apart and interpolated linearly in between (the midpoint rule: sums over runs are right to second
+/// order). Runs are as long as the area changes by at most 0.2% from one to the next: 16 pixels on fine grids, down
+/// to single pixels on coarse ones. Pixels whose corners fall outside the projection's domain have area 0.
 public struct PixelAreas: Sendable {
-    public static let runWidth = 16
+    public static let maximumRunWidth = 16
 
     public let width: Int
     public let height: Int
     /// km2 per row, when the pixels of each row share one area.
     private let rowAreas: [Double]?
-    /// Otherwise: km2 of each run's centre pixel on each lattice row, `latticeRows.count` x `runsPerRow`.
+    /// Otherwise: km2 of each run's centre pixel on each lattice row, `latticeRows.count` x `runsPerRow`; runs are
+    /// `runWidth` columns wide and lattice rows `runWidth` rows apart.
     private let lattice: [Double]
     private let latticeRows: [Int]
     private let runsPerRow: Int
+    /// Columns per run where rows are not uniform (1 where every pixel has its own area).
+    public let runWidth: Int
 
     /// True when every row has one area (geographic grids, equal-area and cylindrical projections).
     public var isUniformAlongRows: Bool { rowAreas != nil }
@@ -29,12 +33,10 @@ public struct PixelAreas: Sendable {
     public init(grid: Grid) throws(GeoError) {
         width = grid.width
         height = grid.height
-        runsPerRow = (grid.width + Self.runWidth - 1) / Self.runWidth
         let crs = try CRS(grid.crsDefinition)
         if crs.isGeographic {
             rowAreas = try grid.rowAreasSquareMetres().map { $0 / 1e6 }
-            lattice = []
-            latticeRows = []
+            (lattice, latticeRows, runsPerRow, runWidth) = ([], [], 0, grid.width)
             return
         }
         let measure = try PixelMeasure(grid: grid, crs: crs)
@@ -50,18 +52,46 @@ public struct PixelAreas: Sendable {
         if uniform {
             let column = Double(grid.width) / 2
             rowAreas = measure.areas((0..<grid.height).map { (column, Double($0) + 0.5) })
-            lattice = []
-            latticeRows = []
+            (lattice, latticeRows, runsPerRow, runWidth) = ([], [], 0, grid.width)
             return
         }
         rowAreas = nil
-        var rows = Array(stride(from: 0, to: grid.height, by: Self.runWidth))
-        if rows.last != grid.height - 1 { rows.append(grid.height - 1) }
-        latticeRows = rows
-        let runCentres = (0..<runsPerRow).map { run in
-            (Double(run * Self.runWidth) + Double(min(grid.width, (run + 1) * Self.runWidth)) ) / 2
+        // Runs as long as the area stays within 0.2% from one lattice node to the next (16 pixels on fine grids,
+        // down to single pixels on coarse ones), with at most ~4 million nodes.
+        var step = Self.maximumRunWidth
+        while true {
+            let lattice = Self.lattice(grid: grid, step: step, measure: measure)
+            let nodes = (grid.height / max(1, step / 2) + 2) * (grid.width / max(1, step / 2) + 1)
+            if step == 1 || lattice.maximumStepChange <= 2e-3 || nodes > 4_000_000 {
+                (runWidth, latticeRows, runsPerRow, self.lattice) = (step, lattice.rows, lattice.runs, lattice.areas)
+                return
+            }
+            step /= 2
         }
-        lattice = rows.flatMap { row in measure.areas(runCentres.map { ($0, Double(row) + 0.5) }) }
+    }
+
+    /// Areas of the run-centre pixels on lattice rows `step` apart, and the largest relative change between
+    /// neighbouring nodes (nodes outside the projection's domain aside).
+    private static func lattice(grid: Grid, step: Int, measure: PixelMeasure)
+        -> (rows: [Int], runs: Int, areas: [Double], maximumStepChange: Double) {
+        var rows = Array(stride(from: 0, to: grid.height, by: step))
+        if rows.last != grid.height - 1 { rows.append(grid.height - 1) }
+        let runs = (grid.width + step - 1) / step
+        let centres = (0..<runs).map { run in (Double(run * step) + Double(min(grid.width, (run + 1) * step))) / 2 }
+        let areas = rows.flatMap { row in measure.areas(centres.map { ($0, Double(row) + 0.5) }) }
+        var change = 0.0
+        func compare(_ a: Double, _ b: Double) {
+            guard a > 0, b > 0 else { return }
+            change = max(change, abs(a - b) / min(a, b))
+        }
+        for i in rows.indices {
+            for run in 0..<runs {
+                let here = areas[i * runs + run]
+                if run + 1 < runs { compare(here, areas[i * runs + run + 1]) }
+                if i + 1 < rows.count { compare(here, areas[(i + 1) * runs + run]) }
+            }
+        }
+        return (rows, runs, areas, change)
     }
 
     /// Calls `body` with the runs of `columns` in `row` whose pixels share one area, and that area (km2): the whole
@@ -75,8 +105,8 @@ public struct PixelAreas: Sendable {
         let (lattice0, lattice1, t) = latticePosition(row)
         var start = columns.lowerBound
         while start < columns.upperBound {
-            let run = start / Self.runWidth
-            let end = min(columns.upperBound, (run + 1) * Self.runWidth)
+            let run = start / runWidth
+            let end = min(columns.upperBound, (run + 1) * runWidth)
             let a = lattice[lattice0 * runsPerRow + run], b = lattice[lattice1 * runsPerRow + run]
             try body(start..<end, a + (b - a) * t)
             start = end
@@ -93,7 +123,7 @@ public struct PixelAreas: Sendable {
     /// The lattice rows around `row` and the weight of the second.
     private func latticePosition(_ row: Int) -> (Int, Int, Double) {
         guard latticeRows.count > 1 else { return (0, 0, 0) }
-        let i = min(row / Self.runWidth, latticeRows.count - 2)
+        let i = min(row / runWidth, latticeRows.count - 2)
         let r0 = latticeRows[i], r1 = latticeRows[i + 1]
         return (i, i + 1, Double(row - r0) / Double(r1 - r0))
     }

@@ -216,13 +216,28 @@ extension PublishedRun {
             validAreaKm2: classes.reduce(0, +), layers: layers,
             hotspots: .init(sequestrationKm2: classes[1] + classes[3], lossKm2: classes[2] + classes[3], bothKm2: classes[3],
                             noneKm2: classes[0]),
-            method: "pixels whose centre lies inside the region (GDAL rasterisation), weighted by their area on the WGS84 "
+            method: "pixels whose centre lies inside the region (GDAL rasterisation), weighted by their true area on the "
                 + "ellipsoid; valid area = land pixels with scores")
     }
 
-    /// The grid window covering a lon/lat box (clipped to the grid), or a 404 problem when they do not overlap.
+    /// The grid window covering a lon/lat box (clipped to the grid), or a 404 problem when they do not overlap. On a
+    /// projected grid the box's edges are curves: 32 points along each (those inside the projection's domain) bound it.
     func pixelWindow(west: Double, south: Double, east: Double, north: Double) throws -> Window {
-        let corners = try [(west, north), (east, south), (west, south), (east, north)].map { try gridCoordinates(lon: $0.0, lat: $0.1) }
+        let steps = gridIsLonLat ? 1 : 32
+        var points: [(Double, Double)] = []
+        for k in 0...steps {
+            let f = Double(k) / Double(steps)
+            let lon = west + (east - west) * f, lat = south + (north - south) * f
+            points += [(lon, south), (lon, north), (west, lat), (east, lat)]
+        }
+        var xs = points.map(\.0), ys = points.map(\.1)
+        if !gridIsLonLat {
+            let ok = try CoordinateTransform(from: CRS.wgs84(), to: try CRS(grid.crsDefinition)).transform(x: &xs, y: &ys)
+            let inside = xs.indices.filter { ok[$0] && xs[$0].isFinite && ys[$0].isFinite }
+            (xs, ys) = (inside.map { xs[$0] }, inside.map { ys[$0] })
+        }
+        let corners = Array(zip(xs, ys))
+        guard !corners.isEmpty else { throw Problem(.notFound, "the area is outside the projection of run \(runID)") }
         let t = grid.geoTransform
         let columns = corners.map { ($0.0 - t.originX) / t.pixelWidth }, rows = corners.map { ($0.1 - t.originY) / t.pixelHeight }
         let c0 = Swift.max(0, Int(columns.min()!.rounded(.down))), c1 = Swift.min(grid.width, Int(columns.max()!.rounded(.up)))

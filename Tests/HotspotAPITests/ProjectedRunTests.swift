@@ -1,0 +1,52 @@
+import Foundation
+import GeoKit
+@testable import HotspotAPI
+import Pipeline
+import TestSupport
+import Testing
+
+/// A run on a Lambert conformal conic grid (EPSG:3034): a region's statistics cover the whole region (its lon/lat box
+/// is curved on that grid: its four corners alone miss the north of Scandinavia) and weigh each pixel by its true area.
+@Suite struct ProjectedRunTests {
+    @Test func regionStatisticsOnAConformalGridCoverTheRegionWithTrueAreas() throws {
+        let folder = TemporaryFolder()
+        let config = try DemoFixture.config(output: folder.file("derived")) {
+            $0.replacingOccurrences(of: "crs: \"EPSG:4326\"", with: "crs: \"EPSG:3034\"")
+                .replacingOccurrences(of: "resolution: \(DemoFixture.resolution)", with: "resolution: 50000")
+                .replacingOccurrences(of: "bbox: [-180, -60, 180, 84]", with: "bbox: [2000000, 1000000, 7100000, 5600000]")
+        }
+        let result = try HotspotRun.execute(config)
+        let run = try PublishedRun(directory: result.directory, configuration: config)
+        let catalog = try RegionCatalog(path: repositoryRoot + "/Config/regions.geojson")
+        let stats = try run.statistics(of: try catalog.region("europe"), catalog: catalog, language: .en)
+
+        // Independently: GDAL's rasteriser burns the region onto the same grid, and the quadrature oracle gives the
+        // area of every pixel it burnt.
+        let mask = folder.file("mask.tif")
+        let b = run.grid.bounds
+        let create = try runTool("gdal_create", ["-of", "GTiff", "-outsize", "\(run.grid.width)", "\(run.grid.height)",
+                                                 "-a_srs", "EPSG:3034", "-a_ullr", "\(b.minX)", "\(b.maxY)", "\(b.maxX)",
+                                                 "\(b.minY)", "-ot", "Byte", mask])
+        #expect(create.status == 0, "\(create.err)")
+        let burn = try runTool("gdal_rasterize", ["-burn", "1", "-where", "id = 'europe'",
+                                                  repositoryRoot + "/Config/regions.geojson", mask])
+        #expect(burn.status == 0, "\(burn.err)")
+        let inside = try RasterArray(path: mask)
+        let pixels = inside.values.indices.filter { inside.values[$0] == 1 }
+        let t = run.grid.geoTransform
+        let query: [String: Any] = [
+            "crs": "EPSG:3034", "subdivisions": 4,
+            "geotransform": [t.originX, t.pixelWidth, 0, t.originY, 0, t.pixelHeight],
+            "squares": pixels.map { [Double($0 % run.grid.width) + 0.5, Double($0 / run.grid.width) + 0.5, 1] },
+        ]
+        let input = folder.file("query.json")
+        try JSONSerialization.data(withJSONObject: query).write(to: URL(fileURLWithPath: input))
+        let oracle = try runTool("/bin/sh", ["-c", "/usr/bin/python3 '\(repositoryRoot)/Tests/GeoKitTests/pixel_area_oracle.py' < '\(input)'"])
+        let areas = try #require(try JSONSerialization.jsonObject(with: Data(oracle.out.utf8)) as? [Double], "\(oracle.err)")
+        let truth = areas.reduce(0, +)
+        #expect(pixels.count > 1000)
+        #expect(abs(stats.areaKm2 - truth) <= 1e-4 * truth, "\(stats.areaKm2) vs \(truth) km2 over \(pixels.count) pixels")
+        // The nominal 2,500 km2 a pixel would be further off than that.
+        #expect(abs(Double(pixels.count) * 2500 - truth) > 5e-3 * truth)
+    }
+}
