@@ -30,6 +30,15 @@ public struct Geodesic: Sendable {
         return abs(area)
     }
 
+    /// The point `metres` away from (lon, lat) along the geodesic leaving at `azimuth` (degrees clockwise from north).
+    public func destination(lon: Double, lat: Double, azimuth: Double, metres: Double) -> (lon: Double, lat: Double) {
+        var lat2 = 0.0, lon2 = 0.0
+        withUnsafePointer(to: geod) { g in
+            geod_direct(g, lat, lon, azimuth, metres, &lat2, &lon2, nil)
+        }
+        return (lon2, lat2)
+    }
+
     /// Metres between two points given as longitude, latitude in degrees.
     public func distance(lon1: Double, lat1: Double, lon2: Double, lat2: Double) -> Double {
         var s12 = 0.0

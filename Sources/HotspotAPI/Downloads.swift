@@ -165,6 +165,40 @@ extension PublishedRun {
             """
     }
 
+    /// STAC's bbox and geometry (WGS84) of a lon/lat raster; past 180 degrees (a download across the antimeridian)
+    /// the bbox has west > east and the geometry is two polygons.
+    static func lonLatFootprint(_ b: (minX: Double, minY: Double, maxX: Double, maxY: Double)) -> ([Double], [String: Any]) {
+        func ring(_ west: Double, _ east: Double) -> [[Double]] {
+            [[west, b.minY], [east, b.minY], [east, b.maxY], [west, b.maxY], [west, b.minY]]
+        }
+        guard b.maxX > 180 else {
+            return ([b.minX, b.minY, b.maxX, b.maxY], ["type": "Polygon", "coordinates": [ring(b.minX, b.maxX)]])
+        }
+        return ([b.minX, b.minY, b.maxX - 360, b.maxY],
+                ["type": "MultiPolygon", "coordinates": [[ring(b.minX, 180)], [ring(-180, b.maxX - 360)]]])
+    }
+
+    /// The same for a raster on a projected grid: its outline, 16 points an edge, taken to longitude and latitude.
+    func projectedFootprint(_ grid: Grid) throws -> ([Double], [String: Any]) {
+        let steps = 16
+        var columns: [Double] = [], rows: [Double] = []
+        for (c0, r0, c1, r1) in [(0.0, 1.0, 1.0, 1.0), (1, 1, 1, 0), (1, 0, 0, 0), (0, 0, 0, 1)] {  // anticlockwise
+            for k in 0..<steps {
+                let f = Double(k) / Double(steps)
+                columns.append((c0 + (c1 - c0) * f) * Double(grid.width))
+                rows.append((r0 + (r1 - r0) * f) * Double(grid.height))
+            }
+        }
+        var xs = zip(columns, rows).map { grid.geoTransform.world(column: $0.0, row: $0.1).x }
+        var ys = zip(columns, rows).map { grid.geoTransform.world(column: $0.0, row: $0.1).y }
+        let ok = try CoordinateTransform(from: try CRS(grid.crsDefinition), to: CRS.wgs84()).transform(x: &xs, y: &ys)
+        let ring = xs.indices.filter { ok[$0] && xs[$0].isFinite && ys[$0].isFinite }.map { [xs[$0], ys[$0]] }
+        guard ring.count >= 3 else { throw Problem(.internalServerError, "the download's outline has no longitude/latitude") }
+        let lons = ring.map { $0[0] }, lats = ring.map { $0[1] }
+        return ([lons.min()!, lats.min()!, lons.max()!, lats.max()!],
+                ["type": "Polygon", "coordinates": [ring + [ring[0]]]])
+    }
+
     /// A STAC 1.0 Item describing a download: where it is, its projection, bands, nodata and checksum.
     func stacItem(_ request: DownloadRequest, file: String, href: String) throws -> Data {
         let dataset = try Dataset(path: file)
@@ -172,15 +206,7 @@ extension PublishedRun {
         let b = grid.bounds, t = grid.geoTransform
         let epsg = try dataset.crs().authorityCode.flatMap { Int($0.split(separator: ":").last ?? "") }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        func ring(_ west: Double, _ east: Double) -> [[Double]] {
-            [[west, b.minY], [east, b.minY], [east, b.maxY], [west, b.maxY], [west, b.minY]]
-        }
-        // Past 180 degrees (a download across the antimeridian): STAC's bbox with west > east, and two polygons.
-        let crosses = b.maxX > 180
-        let box = [b.minX, b.minY, crosses ? b.maxX - 360 : b.maxX, b.maxY]
-        let geometry: [String: Any] = crosses
-            ? ["type": "MultiPolygon", "coordinates": [[ring(b.minX, 180)], [ring(-180, b.maxX - 360)]]]
-            : ["type": "Polygon", "coordinates": [ring(b.minX, b.maxX)]]
+        let (box, geometry) = gridIsLonLat ? Self.lonLatFootprint(b) : try projectedFootprint(grid)
         let item: [String: Any] = [
             "type": "Feature", "stac_version": "1.0.0",
             "stac_extensions": ["https://stac-extensions.github.io/projection/v1.1.0/schema.json",

@@ -6,9 +6,10 @@ import TestSupport
 import Testing
 
 /// A run on a Lambert conformal conic grid (EPSG:3034): a region's statistics cover the whole region (its lon/lat box
-/// is curved on that grid: its four corners alone miss the north of Scandinavia) and weigh each pixel by its true area.
+/// is curved on that grid: its four corners alone miss the north of Scandinavia) and weigh each pixel by its true area;
+/// points are the pixels GDAL finds; a download's STAC Item is in longitude and latitude.
 @Suite struct ProjectedRunTests {
-    @Test func regionStatisticsOnAConformalGridCoverTheRegionWithTrueAreas() throws {
+    @Test func regionsPointsAndDownloadsOfARunOnAConformalGrid() throws {
         let folder = TemporaryFolder()
         let config = try DemoFixture.config(output: folder.file("derived")) {
             $0.replacingOccurrences(of: "crs: \"EPSG:4326\"", with: "crs: \"EPSG:3034\"")
@@ -48,5 +49,33 @@ import Testing
         #expect(abs(stats.areaKm2 - truth) <= 1e-4 * truth, "\(stats.areaKm2) vs \(truth) km2 over \(pixels.count) pixels")
         // The nominal 2,500 km2 a pixel would be further off than that.
         #expect(abs(Double(pixels.count) * 2500 - truth) > 5e-3 * truth)
+
+        // Points: the pixel GDAL finds for the same lon/lat.
+        let scorePath = run.path(of: .sequestrationScore)
+        var scored = 0
+        for (lon, lat) in [(10.0, 50.0), (2.35, 48.85), (24.9, 60.2), (-3.7, 40.4), (30.0, 45.0)] {
+            let gdal = try runTool("gdallocationinfo", ["-valonly", "-wgs84", scorePath, "\(lon)", "\(lat)"])
+            let expected = Double(gdal.out.trimmingCharacters(in: .whitespacesAndNewlines))
+            let answer = try run.score(lon: lon, lat: lat, language: .en)
+            #expect(answer.inside)
+            if answer.sequestration?.score != nil { scored += 1 }
+            #expect(answer.sequestration?.score.map { Float($0) } == expected.flatMap { $0 == -9999 ? nil : Float($0) },
+                    "(\(lon), \(lat)): \(String(describing: answer.sequestration?.score)) vs \(gdal.out)")
+        }
+
+        #expect(scored >= 3, "most of those points are on land")
+
+        // A download's STAC Item locates it in longitude and latitude (not in the grid's metres).
+        let request = try DownloadRequest(layer: "loss_score", bbox: "5,45,15,55", region: nil, catalog: catalog)
+        let relative = try run.download(request, catalog: catalog, cacheDirectory: folder.path, maxPixels: 10_000_000)
+        let item = try JSONSerialization.jsonObject(with: run.stacItem(request, file: folder.file(relative), href: "x"))
+            as! [String: Any]
+        let box = try #require(item["bbox"] as? [Double])
+        #expect(box[0] <= 5 && box[1] <= 45 && box[2] >= 15 && box[3] >= 55, "\(box)")
+        #expect(box[0] > 0 && box[1] > 40 && box[2] < 20 && box[3] < 60, "\(box)")
+        let ring = try #require(((item["geometry"] as? [String: Any])?["coordinates"] as? [[[Double]]])?.first)
+        #expect(ring.first == ring.last && ring.count > 16)
+        let signedArea = zip(ring, ring.dropFirst()).map { $0[0] * $1[1] - $1[0] * $0[1] }.reduce(0, +) / 2
+        #expect(signedArea > 0, "the outer ring runs anticlockwise (RFC 7946)")
     }
 }
