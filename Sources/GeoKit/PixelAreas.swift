@@ -13,6 +13,7 @@ import Foundation
 /// order). Runs are as long as the area changes by at most 0.2% from one to the next: 16 pixels on fine grids, down
 /// to single pixels on coarse ones. Pixels whose corners fall outside the projection's domain have area 0.
 public struct PixelAreas: Sendable {
+    /// Columns per run at most, unless the grid is so large that the lattice would pass ~4 million nodes.
     public static let maximumRunWidth = 16
 
     public let width: Int
@@ -57,12 +58,13 @@ public struct PixelAreas: Sendable {
         }
         rowAreas = nil
         // Runs as long as the area stays within 0.2% from one lattice node to the next (16 pixels on fine grids,
-        // down to single pixels on coarse ones), with at most ~4 million nodes.
+        // down to single pixels on coarse ones), with at most ~4 million nodes (longer runs on huge grids).
+        func nodes(_ step: Int) -> Int { (grid.height / step + 2) * (grid.width / step + 1) }
         var step = Self.maximumRunWidth
+        while nodes(step) > 4_000_000 { step *= 2 }
         while true {
             let lattice = Self.lattice(grid: grid, step: step, measure: measure)
-            let nodes = (grid.height / max(1, step / 2) + 2) * (grid.width / max(1, step / 2) + 1)
-            if step == 1 || lattice.maximumStepChange <= 2e-3 || nodes > 4_000_000 {
+            if step == 1 || lattice.maximumStepChange <= 2e-3 || nodes(step / 2) > 4_000_000 {
                 (runWidth, latticeRows, runsPerRow, self.lattice) = (step, lattice.rows, lattice.runs, lattice.areas)
                 return
             }

@@ -24,13 +24,16 @@ struct DownloadRequest: Sendable {
         switch (bbox, region) {
         case let (bbox?, nil):
             let parts = bbox.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 4, let values = parts as? [Double], values.allSatisfy(\.isFinite) else {
+            guard parts.count == 4, var values = parts as? [Double], values.allSatisfy(\.isFinite) else {
                 throw .badParameter("bbox", "bbox must be four numbers west,south,east,north (got '\(bbox)')")
             }
             guard values[0] >= -180, values[2] <= 180, values[1] >= -90, values[3] <= 90 else {
                 throw .badParameter("bbox", "bbox must lie within -180..180 and -90..90 degrees")
             }
-            // West > east is a box across the antimeridian (as in GeoJSON and STAC); south must be below north.
+            // West > east is a box across the antimeridian (as in GeoJSON and STAC); south must be below north. A
+            // west edge at 180 or an east edge at -180 is the same meridian seen from the other side.
+            if values[0] == 180 { values[0] = -180 }
+            if values[2] == -180 { values[2] = 180 }
             guard values[0] != values[2], values[1] < values[3] else {
                 throw .badParameter("bbox", "bbox is empty or inverted: south must be less than north, and west differ "
                                     + "from east (west > east crosses the antimeridian)")
@@ -69,25 +72,12 @@ extension PublishedRun {
     /// Makes (or finds in `cacheDirectory`) the clipped COG and returns its path relative to `cacheDirectory`.
     func download(_ request: DownloadRequest, catalog: RegionCatalog, cacheDirectory: String,
                   maxPixels: Int) throws -> String {
-        let box = request.box
-        // Across the antimeridian: the part east of the western edge up to 180, then the part from -180.
-        let windows = request.crossesAntimeridian
-            ? [try pixelWindow(west: box[0], south: box[1], east: 180, north: box[3]),
-               try pixelWindow(west: -180, south: box[1], east: box[2], north: box[3])]
-            : [try pixelWindow(west: box[0], south: box[1], east: box[2], north: box[3])]
+        let windows = try downloadWindows(request)
         let window = windows[0]
         let pixels = windows.reduce(0) { $0 + $1.pixelCount }
         guard pixels <= maxPixels else {
             throw Problem(.contentTooLarge, "the area is \(windows.reduce(0) { $0 + $1.width }) x \(window.height) = \(pixels) "
                           + "pixels; the limit is \(maxPixels): ask for a smaller area")
-        }
-        if request.crossesAntimeridian {
-            let wraps = gridIsLonLat && windows[0].column + windows[0].width == grid.width && windows[1].column == 0
-                && abs(Double(grid.width) * grid.geoTransform.pixelWidth - 360) < 1e-6 * 360
-            guard wraps, windows[0].row == windows[1].row, windows[0].height == windows[1].height else {
-                throw Problem.badParameter("bbox", "a bbox across the antimeridian needs a longitude/latitude grid that "
-                                           + "goes round the globe; this run's grid does not")
-            }
         }
         let relative = runID + "/downloads/" + request.fileName(runID: runID)
         let path = (cacheDirectory as NSString).appendingPathComponent(relative)
@@ -101,7 +91,7 @@ extension PublishedRun {
         let cog = ["-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=\(categorical ? "NO" : "YES")",
                    "-co", "RESAMPLING=\(categorical ? "MODE" : "AVERAGE")", "-co", "BLOCKSIZE=256"]
         switch request.area {
-        case .bbox where request.crossesAntimeridian:
+        case .bbox where windows.count > 1:
             let vrt = partial + ".vrt"
             defer { try? FileManager.default.removeItem(atPath: vrt) }
             try Data(joinedVRT(source: source, path: self.path(of: request.layer), layer: request.layer, windows: windows).utf8)
@@ -125,6 +115,36 @@ extension PublishedRun {
         }
         try FileManager.default.moveItem(atPath: partial, toPath: path)
         return relative
+    }
+
+    /// The grid windows of a download: one, or for a box across the antimeridian on a lon/lat grid that goes round
+    /// the globe, the part west of 180 degrees and the part east of -180, to be joined side by side. On a regional
+    /// grid only one side can overlap it; on a projected grid the two sides are one area when their windows touch.
+    func downloadWindows(_ request: DownloadRequest) throws -> [Window] {
+        let box = request.box
+        guard request.crossesAntimeridian else {
+            return [try pixelWindow(west: box[0], south: box[1], east: box[2], north: box[3])]
+        }
+        let west = try? pixelWindow(west: box[0], south: box[1], east: 180, north: box[3])
+        let east = try? pixelWindow(west: -180, south: box[1], east: box[2], north: box[3])
+        let goesRound = gridIsLonLat && abs(Double(grid.width) * grid.geoTransform.pixelWidth - 360) < 1e-6 * 360
+        switch (west, east) {
+        case (nil, nil):
+            throw Problem(.notFound, "the area does not overlap the grid of run \(runID)")
+        case let (side?, nil), let (nil, side?):
+            return [side]
+        case let (a?, b?):
+            if goesRound, a.column + a.width == grid.width, b.column == 0, a.row == b.row, a.height == b.height {
+                return [a, b]
+            }
+            if !gridIsLonLat, a.column <= b.column + b.width, b.column <= a.column + a.width {
+                let column = min(a.column, b.column), row = min(a.row, b.row)
+                return [Window(column: column, row: row, width: max(a.column + a.width, b.column + b.width) - column,
+                               height: max(a.row + a.height, b.row + b.height) - row)]
+            }
+            throw Problem.badParameter("bbox", "a bbox across the antimeridian needs a grid that goes round the globe "
+                                       + "or one that is continuous there; this run's grid is neither")
+        }
     }
 
     /// A VRT that puts `windows` (the same rows of the run's raster) side by side: the first one's georeferencing,
@@ -167,12 +187,15 @@ extension PublishedRun {
 
     /// STAC's bbox and geometry (WGS84) of a lon/lat raster; past 180 degrees (a download across the antimeridian)
     /// the bbox has west > east and the geometry is two polygons.
-    static func lonLatFootprint(_ b: (minX: Double, minY: Double, maxX: Double, maxY: Double)) -> ([Double], [String: Any]) {
+    static func lonLatFootprint(_ b: (minX: Double, minY: Double, maxX: Double, maxY: Double), pixelWidth: Double)
+        -> ([Double], [String: Any]) {
         func ring(_ west: Double, _ east: Double) -> [[Double]] {
             [[west, b.minY], [east, b.minY], [east, b.maxY], [west, b.maxY], [west, b.minY]]
         }
-        guard b.maxX > 180 else {
-            return ([b.minX, b.minY, b.maxX, b.maxY], ["type": "Polygon", "coordinates": [ring(b.minX, b.maxX)]])
+        // An edge a rounding error past 180 is 180, not a crossing.
+        guard b.maxX > 180 + pixelWidth / 2 else {
+            let west = max(b.minX, -180), east = min(b.maxX, 180)
+            return ([west, b.minY, east, b.maxY], ["type": "Polygon", "coordinates": [ring(west, east)]])
         }
         return ([b.minX, b.minY, b.maxX - 360, b.maxY],
                 ["type": "MultiPolygon", "coordinates": [[ring(b.minX, 180)], [ring(-180, b.maxX - 360)]]])
@@ -206,7 +229,7 @@ extension PublishedRun {
         let b = grid.bounds, t = grid.geoTransform
         let epsg = try dataset.crs().authorityCode.flatMap { Int($0.split(separator: ":").last ?? "") }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        let (box, geometry) = gridIsLonLat ? Self.lonLatFootprint(b) : try projectedFootprint(grid)
+        let (box, geometry) = gridIsLonLat ? Self.lonLatFootprint(b, pixelWidth: abs(t.pixelWidth)) : try projectedFootprint(grid)
         let item: [String: Any] = [
             "type": "Feature", "stac_version": "1.0.0",
             "stac_extensions": ["https://stac-extensions.github.io/projection/v1.1.0/schema.json",

@@ -105,10 +105,11 @@ struct PartnerRoutes: Sendable {
         let snapshot = try served.current()
         let partners = store.snapshot
         let key = "\(snapshot.run.runID)|\(className)|\(radius)|\(partners.version)"
-        let classPath = snapshot.run.path(of: .hotspotClass)
+        let classPath = snapshot.run.path(of: .hotspotClass), run = snapshot.run
         let result = try await offload {
             try coverage.value(for: key) {
-                try HotspotCoverage(classRaster: classPath, codes: codes, partners: partners.partners, radiusKm: radius)
+                try HotspotCoverage(classRaster: classPath, codes: codes, partners: partners.partners, radiusKm: radius,
+                                    areas: try run.areas)
             }
         }
         let language = try HotspotServer.language(request)

@@ -13,8 +13,16 @@ public final class PublishedRun: Sendable {
     public let directory: String
     public let record: RunRecord
     public let grid: Grid
-    /// The true area of each pixel (zonal statistics weigh pixels by it, as the run's scores do).
-    public let areas: PixelAreas
+    /// The true area of each pixel (zonal statistics and near-hotspot areas weigh pixels by it, as the run's scores
+    /// do); made on first use, since on some projected grids it takes a moment and point answers never need it.
+    public var areas: PixelAreas {
+        get throws(Problem) {
+            do { return try lazyAreas.value { () throws(GeoError) in try PixelAreas(grid: grid) } } catch {
+                throw Problem(.internalServerError, "the pixel areas of run \(runID): \(error)")
+            }
+        }
+    }
+    private let lazyAreas = Lazy<PixelAreas>()
     public let configuration: HotspotConfiguration
     let sources: [LayerRole: LayerSource]
     /// The grid's coordinates are WGS84 longitude and latitude: points need no transformation.
@@ -30,7 +38,6 @@ public final class PublishedRun: Sendable {
         }
         do throws(GeoError) {
             grid = try Dataset(path: resolved + "/" + OutputLayer.sequestrationScore.fileName).grid()
-            areas = try PixelAreas(grid: grid)
         } catch {
             throw Problem(.serviceUnavailable, "run \(record.runID) cannot be read: \(error)")
         }
@@ -81,5 +88,20 @@ final class PixelHandles {
         var inputs: [LayerRole: LayerReader] = [:]
         for (role, source) in sources { inputs[role] = try source.open() }
         self.inputs = inputs
+    }
+}
+
+/// A value made once, on first use, by whichever thread asks first (others wait for it).
+final class Lazy<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var made: Value?
+
+    func value<E: Error>(_ make: () throws(E) -> Value) throws(E) -> Value {
+        lock.lock()
+        defer { lock.unlock() }
+        if let made { return made }
+        let value = try make()
+        made = value
+        return value
     }
 }

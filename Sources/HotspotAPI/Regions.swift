@@ -91,9 +91,30 @@ public struct RegionCatalog: Sendable {
             throw .badParameter("polygon", "\(polygonFile): the polygons need coordinates, as longitude and latitude "
                                 + "within -180..180 and -90..90 degrees (GeoJSON is WGS84)")
         }
+        // Every ring closed, with at least four positions (RFC 7946).
+        for polygon in polygons {
+            for ring in polygon as? [Any] ?? [] {
+                let positions = (ring as? [Any] ?? []).compactMap { $0 as? [Double] }
+                guard positions.count >= 4, let first = positions.first, first == positions.last else {
+                    throw .badParameter("polygon", "\(polygonFile): every ring needs four positions or more, the last the "
+                                        + "same as the first")
+                }
+            }
+        }
+        // Overlapping or self-intersecting parts merged into one valid geometry, as GDAL's cutline needs.
+        let geometry: Any
+        do {
+            let merged = try JSONSerialization.data(withJSONObject: ["type": "MultiPolygon", "coordinates": polygons])
+            let dissolved = try dissolvedPolygons(geoJSON: String(decoding: merged, as: UTF8.self))
+            geometry = try JSONSerialization.jsonObject(with: Data(dissolved.utf8))
+        } catch let error as GeoError {
+            throw .badParameter("polygon", "\(polygonFile): \(error.description)")
+        } catch {
+            throw .badParameter("polygon", "\(polygonFile): \(error.localizedDescription)")
+        }
         let collection: [String: Any] = ["type": "FeatureCollection", "features": [[
             "type": "Feature", "properties": ["id": Self.polygonID, "name": (polygonFile as NSString).lastPathComponent],
-            "geometry": ["type": "MultiPolygon", "coordinates": polygons],
+            "geometry": geometry,
         ]]]
         do {
             try JSONSerialization.data(withJSONObject: collection).write(to: URL(fileURLWithPath: scratch))
@@ -180,6 +201,7 @@ extension PublishedRun {
                            language: Language) throws -> RegionStatistics {
         let window = try pixelWindow(west: region.bbox[0], south: region.bbox[1], east: region.bbox[2], north: region.bbox[3])
         let mask = try regionMask(region, catalog: catalog, window: window)
+        let areas = try self.areas
         var layers: [String: RegionStatistics.Layer] = [:]
         var areaKm2 = 0.0
         window.forEachRun(of: areas) { range, area in
@@ -240,8 +262,14 @@ extension PublishedRun {
         guard !corners.isEmpty else { throw Problem(.notFound, "the area is outside the projection of run \(runID)") }
         let t = grid.geoTransform
         let columns = corners.map { ($0.0 - t.originX) / t.pixelWidth }, rows = corners.map { ($0.1 - t.originY) / t.pixelHeight }
-        let c0 = Swift.max(0, Int(columns.min()!.rounded(.down))), c1 = Swift.min(grid.width, Int(columns.max()!.rounded(.up)))
-        let r0 = Swift.max(0, Int(rows.min()!.rounded(.down))), r1 = Swift.min(grid.height, Int(rows.max()!.rounded(.up)))
+        // Clamped as doubles (a point far off the grid is beyond Int); on a projected grid a pixel more on each side,
+        // for the bulge of a curved edge between two of its points.
+        let margin = gridIsLonLat ? 0.0 : 1.0
+        func clamped(_ value: Double, _ count: Int) -> Int { Int(Swift.min(Double(count), Swift.max(0, value))) }
+        let c0 = clamped(columns.min()!.rounded(.down) - margin, grid.width)
+        let c1 = clamped(columns.max()!.rounded(.up) + margin, grid.width)
+        let r0 = clamped(rows.min()!.rounded(.down) - margin, grid.height)
+        let r1 = clamped(rows.max()!.rounded(.up) + margin, grid.height)
         guard c1 > c0, r1 > r0 else { throw Problem(.notFound, "the area does not overlap the grid of run \(runID)") }
         return Window(column: c0, row: r0, width: c1 - c0, height: r1 - r0)
     }

@@ -37,8 +37,9 @@ public struct HotspotCoverage: Sendable {
         }
     }
 
+    /// `areas`: the class raster's pixel areas when the caller has them (made from its grid otherwise).
     public init(classRaster path: String, codes: Set<UInt8>, partners: [Partner], radiusKm: Double,
-                cellDegrees: Double = 1) throws {
+                cellDegrees: Double = 1, areas: PixelAreas? = nil) throws {
         let dataset = try Dataset(path: path)
         let grid = try dataset.grid()
         guard grid.geoTransform.isNorthUp else {
@@ -51,7 +52,10 @@ public struct HotspotCoverage: Sendable {
         }
         var isHotspot = [Bool](repeating: false, count: 256)
         for code in codes { isHotspot[Int(code)] = true }
-        let areas = try PixelAreas(grid: grid)
+        let areas = try areas ?? PixelAreas(grid: grid)
+        guard areas.width == grid.width, areas.height == grid.height else {
+            throw GeoError.invalidArgument("the pixel areas are of another grid than \(path)")
+        }
         var covered = [Bool](repeating: false, count: grid.pixelCount)
         var near: [NearPartner] = []
         for partner in partners {
@@ -145,11 +149,13 @@ private struct PixelPlaces {
             }
             return out
         }
-        // A projected grid: the box, in pixels, of the point and 64 points of the geodesic circle around it (and
-        // a pixel more); then the centres of its pixels taken back to lon/lat.
+        // A projected grid: the box, in pixels, of the point and a 64-gon round the geodesic circle (its vertices
+        // 1/cos(pi/64) out, so that its sides stay outside the circle), and a pixel more; then the centres of its
+        // pixels taken back to lon/lat.
         var xs = [lon], ys = [lat]
+        let reach = radiusKm * 1000 / cos(Double.pi / 64) * 1.001
         for k in 0..<64 {
-            let (x, y) = Geodesic.wgs84.destination(lon: lon, lat: lat, azimuth: Double(k) * 360 / 64, metres: radiusKm * 1000)
+            let (x, y) = Geodesic.wgs84.destination(lon: lon, lat: lat, azimuth: Double(k) * 360 / 64, metres: reach)
             xs.append(x)
             ys.append(y)
         }

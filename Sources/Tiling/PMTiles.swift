@@ -134,7 +134,7 @@ extension PMTiles {
             unlink(partial)
         }
         do {
-            FileManager.default.createFile(atPath: dataPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: dataPath, contents: nil)
             let data = try FileHandle(forWritingTo: URL(fileURLWithPath: dataPath))
             var entries: [Entry] = []
             // Contents already written, by a 128-bit hash of their bytes (two independent 64-bit hashes) and length:
@@ -170,7 +170,7 @@ extension PMTiles {
                 dataLength: size, addressedTiles: UInt64(tiles.count), entries: UInt64(entries.count), contents: contents,
                 tileType: tileType, zooms: zooms, bounds: bounds, center: center)
 
-            FileManager.default.createFile(atPath: partial, contents: nil)
+            _ = FileManager.default.createFile(atPath: partial, contents: nil)
             let out = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
             try out.write(contentsOf: header.bytes + root + metadata + leaves)
             let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: dataPath))

@@ -96,11 +96,46 @@ import Testing
         #expect(both.status != 0 && both.err.contains("give one of --bbox, --region and --polygon"), "\(both.err)")
     }
 
+    /// Overlapping polygons are dissolved (GDAL's cutline refuses an invalid MultiPolygon): two overlapping squares
+    /// clip and summarise as their L-shaped union drawn as one polygon; a bow tie is repaired.
+    @Test func overlappingPolygonsAreDissolved() throws {
+        let folder = TemporaryFolder()
+        func square(_ x: Double, _ y: Double, _ size: Double) -> [String: Any] {
+            ["type": "Feature", "properties": [:] as [String: Any], "geometry": [
+                "type": "Polygon", "coordinates": [[[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]]]]
+        }
+        let overlapping: [String: Any] = ["type": "FeatureCollection", "features": [square(0, 5, 10), square(5, 10, 10)]]
+        let union: [String: Any] = ["type": "Polygon", "coordinates": [[[0, 5], [10, 5], [10, 10], [15, 10], [15, 20],
+                                                                        [5, 20], [5, 15], [0, 15], [0, 5]]]]
+        let run = try Self.run()
+        var stats: [RegionStatistics] = []
+        for (name, document) in [("overlapping", overlapping), ("union", union)] {
+            let file = folder.file("\(name).geojson")
+            try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: file))
+            let catalog = try RegionCatalog(polygonFile: file, scratch: folder.file("\(name)-scratch.geojson"))
+            stats.append(try run.statistics(of: try catalog.region(RegionCatalog.polygonID), catalog: catalog, language: .en))
+            try run.clip(layer: "loss_score", bbox: nil, region: RegionCatalog.polygonID, catalog: catalog,
+                         to: folder.file("\(name).tif"), maxPixels: 1_000_000)
+        }
+        #expect(stats[0].areaKm2 == stats[1].areaKm2 && stats[0].areaKm2 > 1e6, "\(stats[0].areaKm2) vs \(stats[1].areaKm2)")
+        let a = try RasterArray(path: folder.file("overlapping.tif")), b = try RasterArray(path: folder.file("union.tif"))
+        #expect(a.grid == b.grid && a.values.elementsEqual(b.values) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+
+        let bowTie = folder.file("bowtie.geojson")
+        try #"{"type": "Polygon", "coordinates": [[[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]]]}"#
+            .write(toFile: bowTie, atomically: true, encoding: .utf8)
+        let catalog = try RegionCatalog(polygonFile: bowTie, scratch: folder.file("bowtie-scratch.geojson"))
+        #expect(try run.statistics(of: try catalog.region(RegionCatalog.polygonID), catalog: catalog, language: .en).areaKm2 > 1e5)
+    }
+
     @Test(arguments: [
         ("{\"type\": \"LineString\", \"coordinates\": [[0, 0], [1, 1]]}", "must be a Polygon or a MultiPolygon (got LineString)"),
         ("{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [400, 0], [0, 10], [0, 0]]]}", "within -180..180"),
         ("{\"type\": \"FeatureCollection\", \"features\": []}", "need coordinates"),
         ("[1, 2", "is not a GeoJSON object"),
+        ("{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [0, 1]]]}", "every ring needs four positions or more"),
+        ("{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}", "the last the same as the first"),
+        ("{\"type\": \"Polygon\", \"coordinates\": [[[0, 0], [1, 1], [2, 2], [0, 0]]]}", "no area"),
     ])
     func aFileThatIsNotPolygonsIsRefused(_ text: String, _ says: String) throws {
         let folder = TemporaryFolder()
