@@ -45,9 +45,8 @@ import Testing
     /// as GDAL reads that part of the run.
     @Test func aBoxAcrossTheAntimeridianOnARegionalGridClipsToItsSide() throws {
         let folder = TemporaryFolder()
-        let config = try DemoFixture.config(output: folder.file("derived")) {
-            $0.replacingOccurrences(of: "bbox: [-180, -60, 180, 84]", with: "bbox: [-30, 30, 60, 75]")
-        }
+        let config = try DemoFixture.config(output: folder.file("derived"), crs: "EPSG:4326",
+                                            resolution: DemoFixture.resolution, bbox: [-30, 30, 60, 75])
         let result = try HotspotRun.execute(config)
         let run = try PublishedRun(directory: result.directory, configuration: config)
         let request = try DownloadRequest(layer: "loss_score", bbox: "170,40,20,60", region: nil, catalog: Self.catalog)

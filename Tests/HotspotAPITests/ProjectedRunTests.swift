@@ -11,11 +11,8 @@ import Testing
 @Suite struct ProjectedRunTests {
     @Test func regionsPointsAndDownloadsOfARunOnAConformalGrid() throws {
         let folder = TemporaryFolder()
-        let config = try DemoFixture.config(output: folder.file("derived")) {
-            $0.replacingOccurrences(of: "crs: \"EPSG:4326\"", with: "crs: \"EPSG:3034\"")
-                .replacingOccurrences(of: "resolution: \(DemoFixture.resolution)", with: "resolution: 50000")
-                .replacingOccurrences(of: "bbox: [-180, -60, 180, 84]", with: "bbox: [2000000, 1000000, 7100000, 5600000]")
-        }
+        let config = try DemoFixture.config(output: folder.file("derived"), crs: "EPSG:3034", resolution: 50000,
+                                            bbox: [2_000_000, 1_000_000, 7_100_000, 5_600_000])
         let result = try HotspotRun.execute(config)
         let run = try PublishedRun(directory: result.directory, configuration: config)
         let catalog = try RegionCatalog(path: repositoryRoot + "/Config/regions.geojson")
@@ -34,16 +31,9 @@ import Testing
         #expect(burn.status == 0, "\(burn.err)")
         let inside = try RasterArray(path: mask)
         let pixels = inside.values.indices.filter { inside.values[$0] == 1 }
-        let t = run.grid.geoTransform
-        let query: [String: Any] = [
-            "crs": "EPSG:3034", "subdivisions": 4,
-            "geotransform": [t.originX, t.pixelWidth, 0, t.originY, 0, t.pixelHeight],
-            "squares": pixels.map { [Double($0 % run.grid.width) + 0.5, Double($0 / run.grid.width) + 0.5, 1] },
-        ]
-        let input = folder.file("query.json")
-        try JSONSerialization.data(withJSONObject: query).write(to: URL(fileURLWithPath: input))
-        let oracle = try runTool("/bin/sh", ["-c", "/usr/bin/python3 '\(repositoryRoot)/Tests/GeoKitTests/pixel_area_oracle.py' < '\(input)'"])
-        let areas = try #require(try JSONSerialization.jsonObject(with: Data(oracle.out.utf8)) as? [Double], "\(oracle.err)")
+        let areas = try oraclePixelAreas(run.grid, squares: pixels.map {
+            (Double($0 % run.grid.width) + 0.5, Double($0 / run.grid.width) + 0.5, 1)
+        }, subdivisions: 4)
         let truth = areas.reduce(0, +)
         #expect(pixels.count > 1000)
         #expect(abs(stats.areaKm2 - truth) <= 1e-4 * truth, "\(stats.areaKm2) vs \(truth) km2 over \(pixels.count) pixels")

@@ -122,23 +122,12 @@ import TestSupport
     /// takes a pixel as the geodesic quadrilateral of its corners, within a few millionths of it at 50 km pixels).
     @Test func projectedGridsWeighPixelsByTheirTrueArea() throws {
         let folder = TemporaryFolder()
-        let config = try DemoFixture.config(output: folder.file("derived")) {
-            $0.replacingOccurrences(of: "crs: \"EPSG:4326\"", with: "crs: \"EPSG:3857\"")
-                .replacingOccurrences(of: "resolution: \(DemoFixture.resolution)", with: "resolution: 50000")
-                .replacingOccurrences(of: "bbox: [-180, -60, 180, 84]", with: "bbox: [-2000000, 3000000, 4000000, 10000000]")
-        }
+        let config = try DemoFixture.config(output: folder.file("derived"), crs: "EPSG:3857", resolution: 50000,
+                                            bbox: [-2_000_000, 3_000_000, 4_000_000, 10_000_000])
         let run = try HotspotRun.execute(config)
         let classes = try RasterArray(path: run.directory + "/" + OutputLayer.hotspotClass.fileName)
         #expect(classes.grid.width == 120 && classes.grid.height == 140)
-        let t = classes.grid.geoTransform
-        let query: [String: Any] = [
-            "crs": "EPSG:3857", "geotransform": [t.originX, t.pixelWidth, 0, t.originY, 0, t.pixelHeight],
-            "squares": (0..<classes.grid.height).map { [60.0, Double($0) + 0.5, 1.0] },
-        ]
-        let input = folder.file("query.json")
-        try JSONSerialization.data(withJSONObject: query).write(to: URL(fileURLWithPath: input))
-        let oracle = try runTool("/bin/sh", ["-c", "/usr/bin/python3 '\(repositoryRoot)/Tests/GeoKitTests/pixel_area_oracle.py' < '\(input)'"])
-        let rowAreas = try #require(try JSONSerialization.jsonObject(with: Data(oracle.out.utf8)) as? [Double], "\(oracle.err)")
+        let rowAreas = try oraclePixelAreas(classes.grid, squares: (0..<classes.grid.height).map { (60, Double($0) + 0.5, 1) })
         var byClass = [Double](repeating: 0, count: 4), pixels = 0
         for (i, code) in classes.values.enumerated() where code < 4 {
             byClass[Int(code)] += rowAreas[i / classes.grid.width]

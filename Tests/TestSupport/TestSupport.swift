@@ -87,6 +87,15 @@ public enum DemoFixture {
         try HotspotConfiguration.parse(edit(configText(output: output)), file: repositoryRoot + "/Config/test.yaml")
     }
 
+    /// The same on another target grid (`crs`, `resolution` in its units, `bbox` in its coordinates).
+    public static func config(output: String, crs: String, resolution: Double, bbox: [Double]) throws -> HotspotConfiguration {
+        try config(output: output) {
+            $0.replacingOccurrences(of: "crs: \"EPSG:4326\"", with: "crs: \"\(crs)\"")
+                .replacingOccurrences(of: "resolution: \(DemoFixture.resolution)", with: "resolution: \(resolution)")
+                .replacingOccurrences(of: "bbox: [-180, -60, 180, 84]", with: "bbox: \(bbox)")
+        }
+    }
+
     /// The YAML of `config(output:)`, for the command line.
     public static func configText(output: String) throws -> String {
         try String(contentsOfFile: repositoryRoot + "/Config/hotspot.yaml", encoding: .utf8)
@@ -150,4 +159,26 @@ public func oracleDistances(_ pairs: [(Double, Double, Double, Double)]) throws 
         throw OracleFailed(description: "geodesic_oracle.py failed: \(result.err)")
     }
     return distances
+}
+
+/// Areas (km2) of `size`-pixel squares of a grid centred at (column, row), by the first-principles quadrature of
+/// `Tests/GeoKitTests/pixel_area_oracle.py` (GDAL's osr and the ellipsoid's radii of curvature).
+public func oraclePixelAreas(_ grid: Grid, squares: [(column: Double, row: Double, size: Double)],
+                             subdivisions: Int = 16) throws -> [Double] {
+    struct OracleFailed: Error, CustomStringConvertible { var description: String }
+    let t = grid.geoTransform
+    let query: [String: Any] = [
+        "crs": grid.crsDefinition, "subdivisions": subdivisions,
+        "geotransform": [t.originX, t.pixelWidth, t.rowRotation, t.originY, t.columnRotation, t.pixelHeight],
+        "squares": squares.map { [$0.column, $0.row, $0.size] },
+    ]
+    let input = NSTemporaryDirectory() + "pixel-areas-\(UUID().uuidString).json"
+    try JSONSerialization.data(withJSONObject: query).write(to: URL(fileURLWithPath: input))
+    defer { try? FileManager.default.removeItem(atPath: input) }
+    let script = repositoryRoot + "/Tests/GeoKitTests/pixel_area_oracle.py"
+    let result = try runTool("/bin/sh", ["-c", "/usr/bin/python3 '\(script)' < '\(input)'"])
+    guard result.status == 0, let areas = try? JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [Double] else {
+        throw OracleFailed(description: "pixel_area_oracle.py failed: \(result.err)")
+    }
+    return areas
 }

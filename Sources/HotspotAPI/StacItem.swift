@@ -1,0 +1,79 @@
+import Foundation
+import GeoKit
+import Pipeline
+
+/// STAC 1.0 Items of downloads: where the file is, its footprint in longitude and latitude, projection, bands, checksum.
+extension PublishedRun {
+    /// STAC's bbox and geometry (WGS84) of a lon/lat raster; past 180 degrees (a download across the antimeridian)
+    /// the bbox has west > east and the geometry is two polygons.
+    static func lonLatFootprint(_ b: (minX: Double, minY: Double, maxX: Double, maxY: Double), pixelWidth: Double)
+        -> ([Double], [String: Any]) {
+        func ring(_ west: Double, _ east: Double) -> [[Double]] {
+            [[west, b.minY], [east, b.minY], [east, b.maxY], [west, b.maxY], [west, b.minY]]
+        }
+        // An edge a rounding error past 180 is 180, not a crossing.
+        guard b.maxX > 180 + pixelWidth / 2 else {
+            let west = max(b.minX, -180), east = min(b.maxX, 180)
+            return ([west, b.minY, east, b.maxY], ["type": "Polygon", "coordinates": [ring(west, east)]])
+        }
+        return ([b.minX, b.minY, b.maxX - 360, b.maxY],
+                ["type": "MultiPolygon", "coordinates": [[ring(b.minX, 180)], [ring(-180, b.maxX - 360)]]])
+    }
+
+    /// The same for a raster on a projected grid: its outline, 16 points an edge, taken to longitude and latitude.
+    func projectedFootprint(_ grid: Grid) throws -> ([Double], [String: Any]) {
+        let steps = 16
+        var columns: [Double] = [], rows: [Double] = []
+        for (c0, r0, c1, r1) in [(0.0, 1.0, 1.0, 1.0), (1, 1, 1, 0), (1, 0, 0, 0), (0, 0, 0, 1)] {  // anticlockwise
+            for k in 0..<steps {
+                let f = Double(k) / Double(steps)
+                columns.append((c0 + (c1 - c0) * f) * Double(grid.width))
+                rows.append((r0 + (r1 - r0) * f) * Double(grid.height))
+            }
+        }
+        var xs = zip(columns, rows).map { grid.geoTransform.world(column: $0.0, row: $0.1).x }
+        var ys = zip(columns, rows).map { grid.geoTransform.world(column: $0.0, row: $0.1).y }
+        let ok = try CoordinateTransform(from: try CRS(grid.crsDefinition), to: CRS.wgs84()).transform(x: &xs, y: &ys)
+        let ring = xs.indices.filter { ok[$0] && xs[$0].isFinite && ys[$0].isFinite }.map { [xs[$0], ys[$0]] }
+        guard ring.count >= 3 else { throw Problem(.internalServerError, "the download's outline has no longitude/latitude") }
+        let lons = ring.map { $0[0] }, lats = ring.map { $0[1] }
+        return ([lons.min()!, lats.min()!, lons.max()!, lats.max()!],
+                ["type": "Polygon", "coordinates": [ring + [ring[0]]]])
+    }
+
+    /// A STAC 1.0 Item describing a download: where it is, its projection, bands, nodata and checksum.
+    func stacItem(_ request: DownloadRequest, file: String, href: String) throws -> Data {
+        let dataset = try Dataset(path: file)
+        let grid = try dataset.grid(), band = try dataset.band(1)
+        let b = grid.bounds, t = grid.geoTransform
+        let epsg = try dataset.crs().authorityCode.flatMap { Int($0.split(separator: ":").last ?? "") }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        let (box, geometry) = gridIsLonLat ? Self.lonLatFootprint(b, pixelWidth: abs(t.pixelWidth)) : try projectedFootprint(grid)
+        let item: [String: Any] = [
+            "type": "Feature", "stac_version": "1.0.0",
+            "stac_extensions": ["https://stac-extensions.github.io/projection/v1.1.0/schema.json",
+                                "https://stac-extensions.github.io/raster/v1.1.0/schema.json",
+                                "https://stac-extensions.github.io/file/v2.1.0/schema.json"],
+            "id": (file as NSString).lastPathComponent.replacingOccurrences(of: ".tif", with: ""),
+            "bbox": box,
+            "geometry": geometry,
+            "properties": [
+                "datetime": record.createdAt, "title": request.layer.description,
+                "hotspot:run_id": runID, "hotspot:synthetic": record.synthetic,
+                "proj:epsg": epsg.map { $0 as Any } ?? NSNull(), "proj:shape": [grid.height, grid.width],
+                "proj:transform": [t.pixelWidth, t.rowRotation, t.originX, t.columnRotation, t.pixelHeight, t.originY],
+            ] as [String: Any],
+            "assets": ["data": [
+                "href": href, "type": "image/tiff; application=geotiff; profile=cloud-optimized", "roles": ["data"],
+                "title": request.layer.description,
+                "file:size": size, "file:checksum": "1220" + (SHA256.file(file) ?? ""),
+                "raster:bands": [["nodata": band.noDataValue ?? request.layer.noData,
+                                  "data_type": request.layer == .hotspotClass ? "uint8" : "float32",
+                                  "unit": request.layer.units]],
+            ] as [String: Any]],
+            "links": [["rel": "self", "href": href.replacingOccurrences(of: "/v1/download?", with: "/v1/download/stac?"),
+                       "type": "application/geo+json"]],
+        ]
+        return try JSONSerialization.data(withJSONObject: item, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+}
