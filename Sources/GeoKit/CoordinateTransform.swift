@@ -19,20 +19,21 @@ public final class CoordinateTransform {
 
     deinit { OCTDestroyCoordinateTransformation(handle) }
 
-    /// Transforms points in place; returns which ones succeeded (a point off the projection's domain fails).
+    /// Transforms points in place; returns which ones succeeded. A point off the projection's domain fails, and so
+    /// does one that PROJ reports as done but sends to infinity or NaN (so no caller has to check that again).
     public func transform(x: inout [Double], y: inout [Double]) -> [Bool] {
         precondition(x.count == y.count)
         var success = [Int32](repeating: 0, count: x.count)
         var z = [Double](repeating: 0, count: x.count)
         GDALRuntime.resetError()
         _ = OCTTransformEx(handle, Int32(x.count), &x, &y, &z, &success)
-        return success.map { $0 != 0 }
+        return x.indices.map { success[$0] != 0 && x[$0].isFinite && y[$0].isFinite }
     }
 
     /// Transforms one point, or throws when it is outside the projection's domain.
     public func transform(x: Double, y: Double) throws(GeoError) -> (x: Double, y: Double) {
         var xs = [x], ys = [y]
-        guard transform(x: &xs, y: &ys)[0], xs[0].isFinite, ys[0].isFinite else {
+        guard transform(x: &xs, y: &ys)[0] else {
             throw .transformFailed(reason: "(\(x), \(y)) from \(source.name) to \(target.name)")
         }
         return (xs[0], ys[0])

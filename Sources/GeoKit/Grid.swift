@@ -52,6 +52,21 @@ public struct Grid: Sendable, Equatable {
         return (column, row)
     }
 
+    /// The whole pixels covering world points (the outline of an area, say), `margin` pixels more on each side,
+    /// clipped to the grid; nil without points or when they miss the grid. Pixel coordinates are clamped as doubles
+    /// first, so that points far off the grid cannot overflow an Int.
+    public func window(covering points: [(x: Double, y: Double)], margin: Int = 0) -> Window? {
+        let pixels = points.map { geoTransform.pixel(x: $0.x, y: $0.y) }
+        guard let c0 = pixels.map(\.column).min(), let c1 = pixels.map(\.column).max(),
+              let r0 = pixels.map(\.row).min(), let r1 = pixels.map(\.row).max() else { return nil }
+        func clamped(_ value: Double, _ count: Int) -> Int { Int(min(Double(count), max(0, value))) }
+        let m = Double(margin)
+        let first = (clamped(c0.rounded(.down) - m, width), clamped(r0.rounded(.down) - m, height))
+        let end = (clamped(c1.rounded(.up) + m, width), clamped(r1.rounded(.up) + m, height))
+        guard end.0 > first.0, end.1 > first.1 else { return nil }
+        return Window(column: first.0, row: first.1, width: end.0 - first.0, height: end.1 - first.1)
+    }
+
     /// World coordinates of a pixel's centre.
     public func centre(column: Int, row: Int) -> (x: Double, y: Double) {
         geoTransform.world(column: Double(column) + 0.5, row: Double(row) + 0.5)

@@ -158,7 +158,7 @@ private struct PixelMeasure {
         let ok = transform.transform(x: &xs, y: &ys)
         return centres.indices.map { i in
             let corners = i * 4..<i * 4 + 4
-            guard corners.allSatisfy({ ok[$0] && xs[$0].isFinite && ys[$0].isFinite }) else { return 0 }
+            guard corners.allSatisfy({ ok[$0] }) else { return 0 }
             return geodesic.polygonArea(lons: Array(xs[corners]), lats: Array(ys[corners])) / 1e6
         }
     }

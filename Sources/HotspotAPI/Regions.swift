@@ -93,23 +93,15 @@ extension PublishedRun {
         var xs = points.map(\.0), ys = points.map(\.1)
         if !gridIsLonLat {
             let ok = try CoordinateTransform(from: CRS.wgs84(), to: try CRS(grid.crsDefinition)).transform(x: &xs, y: &ys)
-            let inside = xs.indices.filter { ok[$0] && xs[$0].isFinite && ys[$0].isFinite }
+            let inside = xs.indices.filter { ok[$0] }
             (xs, ys) = (inside.map { xs[$0] }, inside.map { ys[$0] })
         }
-        let corners = Array(zip(xs, ys))
-        guard !corners.isEmpty else { throw Problem(.notFound, "the area is outside the projection of run \(runID)") }
-        let t = grid.geoTransform
-        let columns = corners.map { ($0.0 - t.originX) / t.pixelWidth }, rows = corners.map { ($0.1 - t.originY) / t.pixelHeight }
-        // Clamped as doubles (a point far off the grid is beyond Int); on a projected grid a pixel more on each side,
-        // for the bulge of a curved edge between two of its points.
-        let margin = gridIsLonLat ? 0.0 : 1.0
-        func clamped(_ value: Double, _ count: Int) -> Int { Int(Swift.min(Double(count), Swift.max(0, value))) }
-        let c0 = clamped(columns.min()!.rounded(.down) - margin, grid.width)
-        let c1 = clamped(columns.max()!.rounded(.up) + margin, grid.width)
-        let r0 = clamped(rows.min()!.rounded(.down) - margin, grid.height)
-        let r1 = clamped(rows.max()!.rounded(.up) + margin, grid.height)
-        guard c1 > c0, r1 > r0 else { throw Problem(.notFound, "the area does not overlap the grid of run \(runID)") }
-        return Window(column: c0, row: r0, width: c1 - c0, height: r1 - r0)
+        guard !xs.isEmpty else { throw Problem(.notFound, "the area is outside the projection of run \(runID)") }
+        // On a projected grid a pixel more on each side, for the bulge of a curved edge between two of its points.
+        guard let window = grid.window(covering: zip(xs, ys).map { (x: $0, y: $1) }, margin: gridIsLonLat ? 0 : 1) else {
+            throw Problem(.notFound, "the area does not overlap the grid of run \(runID)")
+        }
+        return window
     }
 
     /// 1 where a pixel centre of `window` is inside the region, burnt by GDAL's rasteriser.

@@ -108,11 +108,6 @@ extension PublishedRun {
         return answer
     }
 
-    func gridCoordinates(lon: Double, lat: Double) throws -> (Double, Double) {
-        if gridIsLonLat { return (lon, lat) }
-        return try CoordinateTransform(from: CRS.wgs84(), to: try CRS(grid.crsDefinition)).transform(x: lon, y: lat)
-    }
-
     private func inputs(_ handles: PixelHandles, window: Window, language: Language) throws -> ScoreAnswer.Inputs {
         var inputs = ScoreAnswer.Inputs()
         for (role, reader) in handles.inputs {

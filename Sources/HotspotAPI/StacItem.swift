@@ -34,7 +34,7 @@ extension PublishedRun {
         var xs = zip(columns, rows).map { grid.geoTransform.world(column: $0.0, row: $0.1).x }
         var ys = zip(columns, rows).map { grid.geoTransform.world(column: $0.0, row: $0.1).y }
         let ok = try CoordinateTransform(from: try CRS(grid.crsDefinition), to: CRS.wgs84()).transform(x: &xs, y: &ys)
-        let ring = xs.indices.filter { ok[$0] && xs[$0].isFinite && ys[$0].isFinite }.map { [xs[$0], ys[$0]] }
+        let ring = xs.indices.filter { ok[$0] }.map { [xs[$0], ys[$0]] }
         guard ring.count >= 3 else { throw Problem(.internalServerError, "the download's outline has no longitude/latitude") }
         let lons = ring.map { $0[0] }, lats = ring.map { $0[1] }
         return ([lons.min()!, lats.min()!, lons.max()!, lats.max()!],

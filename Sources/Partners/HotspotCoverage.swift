@@ -160,17 +160,9 @@ private struct PixelPlaces {
             ys.append(y)
         }
         let ok = toGrid.transform(x: &xs, y: &ys)
-        let pixels = xs.indices.filter { ok[$0] && xs[$0].isFinite && ys[$0].isFinite }.map { t.pixel(x: xs[$0], y: ys[$0]) }
-        guard let c0 = pixels.map(\.column).min(), let c1 = pixels.map(\.column).max(),
-              let r0 = pixels.map(\.row).min(), let r1 = pixels.map(\.row).max() else { return [] }
-        // Clamped as doubles first: a circle far off the grid gives pixel coordinates too large for an Int.
-        func index(_ value: Double, _ offset: Double, _ count: Int) -> Int {
-            Int(min(Double(count), max(-1, value.rounded(.down) + offset)))
-        }
-        let (firstColumn, lastColumn) = (max(0, index(c0, -1, grid.width)), min(grid.width - 1, index(c1, 1, grid.width)))
-        let (firstRow, lastRow) = (max(0, index(r0, -1, grid.height)), min(grid.height - 1, index(r1, 1, grid.height)))
-        guard firstColumn <= lastColumn, firstRow <= lastRow else { return [] }
-        let columns = firstColumn...lastColumn, rows = firstRow...lastRow
+        guard let box = grid.window(covering: xs.indices.filter { ok[$0] }.map { (x: xs[$0], y: ys[$0]) }, margin: 1)
+        else { return [] }
+        let columns = box.column..<box.column + box.width, rows = box.row..<box.row + box.height
         var out: [(index: Int, lon: Double, lat: Double)] = []
         for row in rows {
             for (column, centre) in zip(columns, centres(row: row, columns: Array(columns))) {
@@ -185,6 +177,6 @@ private struct PixelPlaces {
         var xs = columns.map { grid.centre(column: $0, row: row).x }, ys = columns.map { grid.centre(column: $0, row: row).y }
         guard let toLonLat, !columns.isEmpty else { return zip(xs, ys).map { Optional($0) } }
         let ok = toLonLat.transform(x: &xs, y: &ys)
-        return xs.indices.map { ok[$0] && xs[$0].isFinite && ys[$0].isFinite ? (xs[$0], ys[$0]) : nil }
+        return xs.indices.map { ok[$0] ? (xs[$0], ys[$0]) : nil }
     }
 }

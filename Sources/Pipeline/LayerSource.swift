@@ -112,7 +112,7 @@ public struct LayerSource: Sendable {
         // Half a source pixel of slack: pixel centres of the target may sit on the source's outer edge.
         let slackX = abs(source.geoTransform.pixelWidth) / 2, slackY = abs(source.geoTransform.pixelHeight) / 2
         for i in xs.indices {
-            let inside = ok[i] && xs[i].isFinite && ys[i].isFinite
+            let inside = ok[i]
                 && xs[i] >= b.minX - slackX && xs[i] <= b.maxX + slackX
                 && ys[i] >= b.minY - slackY && ys[i] <= b.maxY + slackY
             guard inside else {

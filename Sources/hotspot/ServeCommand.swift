@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GeoKit
 import HotspotAPI
 import HotspotConfig
 import Hummingbird
@@ -30,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
             try await app.runService()
         } catch let problem as Problem {
             Terminal.error(problem.detail)
+            throw ExitCode.failure
+        } catch let error as GeoError {
+            Terminal.error(error.description)
             throw ExitCode.failure
         }
     }
@@ -72,6 +76,9 @@ struct QueryCommand: ParsableCommand {
             throw ExitCode.failure
         } catch let problem as Problem {
             Terminal.error(problem.detail)
+            throw ExitCode.failure
+        } catch let error as GeoError {
+            Terminal.error(error.description)
             throw ExitCode.failure
         }
     }
@@ -125,6 +132,9 @@ struct RegionCommand: ParsableCommand {
             throw ExitCode.failure
         } catch let problem as Problem {
             Terminal.error(problem.detail)
+            throw ExitCode.failure
+        } catch let error as GeoError {
+            Terminal.error(error.description)
             throw ExitCode.failure
         }
     }

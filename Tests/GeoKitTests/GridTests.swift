@@ -14,6 +14,17 @@ struct GridTests {
         #expect(europe.width == 4900 && europe.height == 4100)
     }
 
+    /// The whole pixels covering points: floor and ceiling of their pixel coordinates, a margin, clipped; points far
+    /// off the grid neither overflow nor widen it past its edges.
+    @Test func windowsCoveringPoints() throws {
+        let grid = try Grid(crs: "EPSG:4326", resolution: 0.5, bounds: [-10, 30, 40, 70])
+        #expect(grid.window(covering: [(x: -9.9, y: 69.9), (x: -8.6, y: 68.1)]) == Window(column: 0, row: 0, width: 3, height: 4))
+        #expect(grid.window(covering: [(x: 0.2, y: 50.2)], margin: 1) == Window(column: 19, row: 38, width: 3, height: 3))
+        #expect(grid.window(covering: [(x: -1e300, y: 1e300), (x: 1e300, y: -1e300)]) == Window(column: 0, row: 0, width: 100, height: 80))
+        #expect(grid.window(covering: [(x: 50, y: 50), (x: 60, y: 55)]) == nil, "east of the grid")
+        #expect(grid.window(covering: []) == nil)
+    }
+
     @Test func pixelCentresAndSubgrids() throws {
         let grid = try Grid(crs: "EPSG:4326", resolution: 0.5, bounds: [-10, 30, 40, 70])
         #expect(grid.centre(column: 0, row: 0) == (-9.75, 69.75))
