@@ -31,7 +31,7 @@ let package = Package(
     targets: cLibraries + [
         .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS", "CSQLite", "CFreeType", "CDeflate"]),
         .target(name: "HotspotModel"),
-        .target(name: "DemoData", dependencies: ["GeoKit"]),
+        .target(name: "DemoData", dependencies: ["GeoKit", "HotspotModel"]),
         .target(name: "Tiling", dependencies: ["GeoKit", "HotspotConfig"]),
         .target(name: "HotspotConfig", dependencies: ["HotspotModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig"]),

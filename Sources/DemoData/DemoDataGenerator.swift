@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GeoKit
+import HotspotModel
 
 /// `hotspot demo-data`: a deterministic synthetic input set on the default target grid, every file marked synthetic.
 ///
@@ -105,18 +106,20 @@ public struct DemoDataGenerator: Sendable {
         ]
         let climate = try Grid(crs: wgs84, resolution: coarse, bounds: climateBounds)
         log("climate: \(climate.width)x\(climate.height) at \(coarse) deg")
-        try write(name: "tmean.tif", grid: climate, noData: -9999, units: "degC",
-                  description: "Synthetic mean annual air temperature") { (row: Int, out: UnsafeMutableBufferPointer<Float>) in
-            for c in 0..<climate.width {
-                let p = climate.centre(column: c, row: row)
-                out[c] = Float(world.tmean(lon: p.x, lat: p.y))
-            }
-        }
-        try write(name: "precip.tif", grid: climate, noData: -9999, units: "mm/yr",
-                  description: "Synthetic annual precipitation") { (row: Int, out: UnsafeMutableBufferPointer<Float>) in
-            for c in 0..<climate.width {
-                let p = climate.centre(column: c, row: row)
-                out[c] = Float(world.precip(lon: p.x, lat: p.y))
+        // Monthly climatologies, as WorldClim 2.1 ships them (twelve bands here, January first).
+        let monthly: [(String, String, String, @Sendable (Double, Double) -> Monthly)] = [
+            ("tmean.tif", "degC", "Synthetic monthly mean air temperature", world.monthlyTmean),
+            ("precip.tif", "mm/month", "Synthetic monthly precipitation", world.monthlyPrecip),
+            ("pet.tif", "mm/month", "Synthetic monthly potential evapotranspiration (Thornthwaite)", world.monthlyPET),
+        ]
+        for (name, units, description, values) in monthly {
+            try write(name: name, grid: climate, bands: 12, noData: -9999, units: units, description: description) {
+                (row: Int, out: [UnsafeMutableBufferPointer<Float>]) in
+                for c in 0..<climate.width {
+                    let p = climate.centre(column: c, row: row)
+                    let v = values(p.x, p.y)
+                    for m in 0..<12 { out[m][c] = Float(v[m]) }
+                }
             }
         }
         let readme = """
@@ -134,31 +137,50 @@ public struct DemoDataGenerator: Sendable {
         name: String, grid: Grid, noData: Double, units: String, description: String,
         row makeRow: @escaping @Sendable (Int, UnsafeMutableBufferPointer<T>) -> Void
     ) throws(GeoError) {
+        try write(name: name, grid: grid, bands: 1, noData: noData, units: units, description: description) {
+            (row: Int, out: [UnsafeMutableBufferPointer<T>]) in makeRow(row, out[0])
+        }
+    }
+
+    /// Writes a DEFLATE-tiled GeoTIFF of `bands` bands (band-interleaved), each row's bands made together.
+    func write<T: RasterElement & Numeric>(
+        name: String, grid: Grid, bands: Int, noData: Double, units: String, description: String,
+        row makeRow: @escaping @Sendable (Int, [UnsafeMutableBufferPointer<T>]) -> Void
+    ) throws(GeoError) {
         let path = (outputDirectory as NSString).appendingPathComponent(name)
         let temporary = path + ".partial.tif"
         let type: PixelType = T.self == Float.self ? .float32 : (T.self == Int16.self ? .int16 : .byte)
-        let dataset = try Dataset(creating: temporary, grid: grid, bands: 1, type: type, options: [
+        let dataset = try Dataset(creating: temporary, grid: grid, bands: bands, type: type, options: [
             "TILED": "YES", "COMPRESS": "DEFLATE", "PREDICTOR": type == .float32 ? "3" : "2", "ZLEVEL": "6",
-            "BIGTIFF": "IF_SAFER", "NUM_THREADS": "ALL_CPUS",
+            "BIGTIFF": "IF_SAFER", "NUM_THREADS": "ALL_CPUS", "INTERLEAVE": "BAND",
         ])
-        let band = try dataset.band(1)
-        try band.setNoDataValue(noData)
-        band.setUnit(units)
-        band.setDescription(description)
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                      "October", "November", "December"]
+        for b in 1...bands {
+            let band = try dataset.band(b)
+            try band.setNoDataValue(noData)
+            band.setUnit(units)
+            band.setDescription(bands == 12 ? "\(description), \(months[b - 1])" : description)
+        }
         try dataset.setMetadata("SYNTHETIC", "YES")
         try dataset.setMetadata("DESCRIPTION", "\(description). SYNTHETIC DEMO DATA, not real measurements (seed \(seed))")
-        let rows = 256
-        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: rows * grid.width)
+        let rows = 256, plane = rows * grid.width
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: bands * plane)
         defer { buffer.deallocate() }
         nonisolated(unsafe) let shared = buffer
         for start in stride(from: 0, to: grid.height, by: rows) {
             let height = min(rows, grid.height - start)
-            // Rows are independent: fill them on all cores, then write the strip.
+            // Rows are independent: fill them on all cores, then write the strip band by band.
             DispatchQueue.concurrentPerform(iterations: height) { r in
-                makeRow(start + r, UnsafeMutableBufferPointer(rebasing: shared[r * grid.width..<(r + 1) * grid.width]))
+                makeRow(start + r, (0..<bands).map { b in
+                    UnsafeMutableBufferPointer(rebasing: shared[(b * plane + r * grid.width)..<(b * plane + (r + 1) * grid.width)])
+                })
             }
-            try band.write(Window(column: 0, row: start, width: grid.width, height: height),
-                           from: UnsafeBufferPointer(buffer))
+            for b in 0..<bands {
+                try dataset.band(b + 1).write(
+                    Window(column: 0, row: start, width: grid.width, height: height),
+                    from: UnsafeBufferPointer(rebasing: buffer[(b * plane)..<(b * plane + height * grid.width)]))
+            }
         }
         try dataset.close()
         guard rename(temporary, path) == 0 else {

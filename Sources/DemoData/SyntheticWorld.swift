@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HotspotModel
 
 /// The synthetic world the demo layers sample: climate from latitude plus noise, land cover from climate, soil from
 /// climate and land cover. Plausible, not real: temperature falls with latitude, the tropics and storm tracks are wet,
@@ -36,6 +37,35 @@ struct SyntheticWorld: Sendable {
         let drySubtropics = 1 - 0.8 * exp(-pow((a - 24) / 8, 2))
         let base = (itcz + stormTracks + 250) * drySubtropics
         return max(20, base * exp(0.6 * rainNoise.value(lon: lon, lat: lat)))
+    }
+
+    /// Monthly mean temperatures (degC, January first): the annual mean plus a seasonal swing that grows towards the
+    /// poles and peaks in July in the north, January in the south.
+    func monthlyTmean(lon: Double, lat: Double) -> Monthly {
+        let annual = tmean(lon: lon, lat: lat)
+        let swing = (1.5 + 17 * pow(min(abs(lat), 75) / 75, 1.3)) * (0.8 + 0.2 * climateNoise.value(lon: lon + 45, lat: lat))
+        let peak = lat >= 0 ? 6.0 : 0.0
+        var out = Monthly()
+        for m in 0..<12 { out[m] = annual + swing * cos(2 * .pi * (Double(m) - peak) / 12) }
+        return out
+    }
+
+    /// Monthly precipitation (mm/month): the annual total spread with a summer monsoon near 15 degrees and dry
+    /// Mediterranean summers near 37 degrees.
+    func monthlyPrecip(lon: Double, lat: Double) -> Monthly {
+        let annual = precip(lon: lon, lat: lat), a = abs(lat)
+        let monsoon = 0.9 * exp(-pow((a - 15) / 8, 2)), mediterranean = 0.85 * exp(-pow((a - 37) / 6, 2))
+        let peak = lat >= 0 ? 6.0 : 0.0
+        var weights = Monthly()
+        for m in 0..<12 {
+            weights[m] = max(0.02, 1 + (monsoon - mediterranean) * cos(2 * .pi * (Double(m) - peak) / 12))
+        }
+        return weights * (annual / weights.sum())
+    }
+
+    /// Monthly potential evapotranspiration (mm/month), Thornthwaite's from the monthly temperatures.
+    func monthlyPET(lon: Double, lat: Double) -> Monthly {
+        Thornthwaite.pet(tmean: monthlyTmean(lon: lon, lat: lat), latitude: lat)
     }
 
     /// An ESA CCI land-cover code for a land point (`isLand`), water otherwise.

@@ -5,10 +5,15 @@ import CGDAL
 extension Dataset {
     /// The `gdalwarp` arguments that put this dataset onto `grid` with `resampling` (also recorded in provenance, and
     /// what tests give `gdalwarp` to compare).
-    public static func warpArguments(onto grid: Grid, resampling: Resampling, noData: Double? = nil) -> [String] {
+    /// `float` warps and stores in Float32, so that integer-coded layers (SoilGrids' Int16) are interpolated before
+    /// they are rounded, not after.
+    public static func warpArguments(
+        onto grid: Grid, resampling: Resampling, noData: Double? = nil, float: Bool = false
+    ) -> [String] {
         let b = grid.bounds
         var extra: [String] = []
         if let noData { extra += ["-srcnodata", "\(noData)", "-dstnodata", "\(noData)"] }
+        if float { extra += ["-ot", "Float32", "-wt", "Float32"] }
         return extra + ["-t_srs", grid.crsDefinition,
                 "-te", "\(b.minX)", "\(b.minY)", "\(b.maxX)", "\(b.maxY)",
                 "-ts", "\(grid.width)", "\(grid.height)",
@@ -16,16 +21,20 @@ extension Dataset {
     }
 
     /// A virtual dataset showing this one on `grid`, resampled with `resampling`; nodata is carried over.
-    /// `noData` overrides the source's own nodata value; `band` picks one band of a multi-band source.
+    /// `noData` overrides the source's own nodata value; `bands` picks bands of a multi-band source (nil: all);
+    /// `float` warps in Float32 (see `warpArguments`). `blockRows` should be the height of the windows read, so that
+    /// no block is warped for two of them.
     public func warped(
-        onto grid: Grid, resampling: Resampling, noData: Double? = nil, band: Int = 1
+        onto grid: Grid, resampling: Resampling, noData: Double? = nil, bands: [Int]? = [1], float: Bool = false,
+        blockRows: Int = 128
     ) throws(GeoError) -> Dataset {
-        // Whole-width blocks of 128 rows: one warp per strip that the pipeline reads, no block warped twice.
-        let blocks = ["-co", "BLOCKXSIZE=\(min(grid.width, 16384))", "-co", "BLOCKYSIZE=128"]
+        let blocks = ["-co", "BLOCKXSIZE=\(min(grid.width, 16384))", "-co", "BLOCKYSIZE=\(max(1, blockRows))"]
         let arguments = StringList(["-of", "VRT"] + blocks
-            + Self.warpArguments(onto: grid, resampling: resampling, noData: noData))
-        // GDAL 3.6's warper has no band selection: pick the band through a virtual copy first.
-        let source = band == 1 && bandCount == 1 ? self : try translate(to: "", arguments: ["-of", "VRT", "-b", "\(band)"])
+            + Self.warpArguments(onto: grid, resampling: resampling, noData: noData, float: float))
+        // GDAL 3.6's warper has no band selection: pick the bands through a virtual copy first.
+        let all = Array(1...max(1, bandCount))
+        let source = bands == nil || bands == all ? self
+            : try translate(to: "", arguments: ["-of", "VRT"] + (bands ?? []).flatMap { ["-b", "\($0)"] })
         GDALRuntime.resetError()
         guard let options = GDALWarpAppOptionsNew(arguments.pointer, nil) else {
             throw .warpFailed(path: path, reason: GDALRuntime.lastError(or: "invalid warp options"))

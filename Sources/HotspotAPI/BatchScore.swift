@@ -103,18 +103,19 @@ enum BatchScore {
         return out
     }
 
-    static let csvHeader = "lon,lat,inside,sequestration_rate,sequestration_score,loss_expected,loss_score,class_code,"
-        + "class_label,landcover_code,limiting_term"
+    static let csvHeader = "lon,lat,inside,sequestration_rate_low,sequestration_rate_medium,sequestration_rate_high,"
+        + "sequestration_score,loss_expected,loss_score,class_code,class_label,landcover_code,equilibrium_input_t_ha_yr"
 
     static func csv(_ answers: [ScoreAnswer]) -> Data {
         func f(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
         var text = csvHeader + "\n"
         for a in answers {
             let row: [String] = [
-                "\(a.lon)", "\(a.lat)", "\(a.inside)", f(a.sequestration?.rate.value), f(a.sequestration?.score),
+                "\(a.lon)", "\(a.lat)", "\(a.inside)", f(a.sequestration?.rateLow.value), f(a.sequestration?.rate.value),
+                f(a.sequestration?.rateHigh.value), f(a.sequestration?.score),
                 f(a.loss?.expected.value), f(a.loss?.score), a.class?.code.map(String.init) ?? "",
                 "\"" + (a.class?.label ?? "") + "\"", a.inputs?.landcover?.code.map(String.init) ?? "",
-                a.explanation?.limitingTerm ?? "",
+                f(a.explanation?.equilibriumInputTHaYr),
             ]
             text += row.joined(separator: ",") + "\n"
         }

@@ -50,6 +50,8 @@ struct JSONText {
     mutating func member(_ key: String, _ value: Double?) { if let value { member(key, value) } }
     mutating func member(_ key: String, _ value: Int?) { if let value { member(key, value) } }
 
+    mutating func null() { bytes.append(contentsOf: "null".utf8) }
+
     private mutating func separate() {
         if !first { bytes.append(UInt8(ascii: ",")) }
     }
@@ -103,17 +105,28 @@ extension ScoreAnswer {
             if let e = explanation {
                 json.member("explanation") { json in
                     json.object { json in
-                        json.member("deficit_rate_t_ha_yr", e.deficitRateTHaYr)
-                        json.member("land_use_factor", e.landUseFactor)
-                        json.member("limiting_term", e.limitingTerm)
-                        json.member("loss_fraction", e.lossFraction)
-                        json.member("npp_g_m2_yr", e.nppGM2Yr)
-                        json.member("productivity_rate_t_ha_yr", e.productivityRateTHaYr)
-                        json.member("saturation_deficit_t_ha", e.saturationDeficitTHa)
-                        json.member("saturation_stock_t_ha", e.saturationStockTHa)
+                        json.member("cover_modifier", e.coverModifier)
+                        json.member("dpm_rpm", e.dpmRpm)
+                        json.member("equilibrium_input_t_ha_yr", e.equilibriumInputTHaYr)
+                        json.member("horizon_years", e.horizonYears)
+                        json.member("inert_carbon_t_ha", e.inertCarbonTHa)
+                        json.member("loss_t_ha", e.lossTHa)
+                        json.member("managed", e.managed)
+                        json.member("mean_moisture_modifier", e.meanMoistureModifier)
+                        json.member("mean_temperature_modifier", e.meanTemperatureModifier)
+                        json.member("model", e.model)
+                        json.member("pools_t_ha") { json in
+                            json.object { json in
+                                json.member("bio", e.poolsTHa.bio)
+                                json.member("dpm", e.poolsTHa.dpm)
+                                json.member("hum", e.poolsTHa.hum)
+                                json.member("rpm", e.poolsTHa.rpm)
+                            }
+                        }
                         json.member("text", e.text)
-                        json.member("vulnerability", e.vulnerability)
-                        json.member("warming_response", e.warmingResponse)
+                        json.member("warmed_stock_t_ha", e.warmedStockTHa)
+                        json.member("warmed_temperature_modifier", e.warmedTemperatureModifier)
+                        json.member("warming_deg_c", e.warmingDegC)
                     }
                 }
             }
@@ -121,6 +134,7 @@ extension ScoreAnswer {
                 json.member("inputs") { json in
                     json.object { json in
                         Self.write("bulk_density", inputs.bulkDensity, to: &json)
+                        Self.write("cfvo", inputs.cfvo, to: &json)
                         Self.write("clay", inputs.clay, to: &json)
                         if let cover = inputs.landcover {
                             json.member("landcover") { json in
@@ -132,6 +146,7 @@ extension ScoreAnswer {
                                 }
                             }
                         }
+                        Self.write("pet", inputs.pet, to: &json)
                         Self.write("precip", inputs.precip, to: &json)
                         Self.write("silt", inputs.silt, to: &json)
                         Self.write("soc", inputs.soc, to: &json)
@@ -166,6 +181,8 @@ extension ScoreAnswer {
                     json.object { json in
                         json.member("hotspot", sequestration.hotspot)
                         Self.write("rate", sequestration.rate, to: &json)
+                        Self.write("rate_high", sequestration.rateHigh, to: &json)
+                        Self.write("rate_low", sequestration.rateLow, to: &json)
                         json.member("score", sequestration.score)
                     }
                 }
@@ -180,6 +197,21 @@ extension ScoreAnswer {
             json.object { json in
                 json.member("units", quantity.units)
                 json.member("value", quantity.value)
+            }
+        }
+    }
+
+    /// Monthly values: nil months are written as JSON's null, as `JSONEncoder` writes an optional in an array.
+    private static func write(_ key: String, _ quantity: MonthlyQuantity?, to json: inout JSONText) {
+        guard let quantity else { return }
+        json.member(key) { json in
+            json.object { json in
+                json.member("units", quantity.units)
+                json.member("values") { json in
+                    json.array(quantity.values) { json, value in
+                        if let value { json.number(value) } else { json.null() }
+                    }
+                }
             }
         }
     }

@@ -65,21 +65,24 @@ public enum Language: String, Sendable, CaseIterable {
              "Los valores son los del píxel de la malla que contiene el punto (como los lee gdallocationinfo), sin interpolar.")
     }
 
-    func explanation(limit: RateLimit, factor: Double, warming: Double, lossFraction: Double) -> String {
-        let f = String(format: "%.2f", factor), w = String(format: "%.3f", warming),
-            l = String(format: "%.0f", lossFraction * 100)
-        switch limit {
-        case .saturationDeficit:
-            return pick(
-                "The rate is limited by the saturation deficit (the soil is close to its mineral-associated carbon capacity); land-use factor \(f); warming response \(w); \(l)% of the stock at risk over the horizon.",
-                "Le taux est limité par le déficit de saturation (le sol approche sa capacité de stockage associée aux minéraux) ; facteur d'usage \(f) ; réponse au réchauffement \(w) ; \(l) % du stock menacé sur l'horizon.",
-                "La tasa está limitada por el déficit de saturación (el suelo se acerca a su capacidad de carbono asociado a minerales); factor de uso \(f); respuesta al calentamiento \(w); \(l) % del stock en riesgo en el horizonte.")
-        case .productivity:
-            return pick(
-                "The rate is limited by productivity (net primary production from climate); land-use factor \(f); warming response \(w); \(l)% of the stock at risk over the horizon.",
-                "Le taux est limité par la productivité (production primaire nette due au climat) ; facteur d'usage \(f) ; réponse au réchauffement \(w) ; \(l) % du stock menacé sur l'horizon.",
-                "La tasa está limitada por la productividad (producción primaria neta según el clima); factor de uso \(f); respuesta al calentamiento \(w); \(l) % del stock en riesgo en el horizonte.")
-        }
+    /// The RothC story of a pixel in a few sentences.
+    func explanation(_ s: SiteScenarios, managed: Bool, group: String, parameters p: ModelParameters) -> String {
+        func n(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
+        let input = n(s.equilibriumInput), a = n(s.meanTemperatureModifier), b = n(s.meanMoistureModifier)
+        let c = n(s.coverModifier, 1), loss = n(s.loss), warming = n(p.warmingDegC, 1), years = "\(p.horizonYears)"
+        let medium = n(s.rate(increase: p.scenarios.medium), 3), share = n(p.scenarios.medium * 100, 0)
+        let story = pick(
+            "RothC at equilibrium with the observed stock needs \(input) t C/ha/yr of plant inputs; decomposition runs at mean modifiers a = \(a) (temperature), b = \(b) (moisture), c = \(c) (cover). With \(warming) degC of warming it loses \(loss) t C/ha over \(years) years.",
+            "RothC à l'équilibre avec le stock observé demande \(input) t C/ha/an d'apports végétaux ; la décomposition suit des modificateurs moyens a = \(a) (température), b = \(b) (humidité), c = \(c) (couvert). Avec \(warming) °C de réchauffement, le sol perd \(loss) t C/ha en \(years) ans.",
+            "RothC en equilibrio con el stock observado necesita \(input) t C/ha/año de aportes vegetales; la descomposición sigue modificadores medios a = \(a) (temperatura), b = \(b) (humedad), c = \(c) (cobertura). Con \(warming) °C de calentamiento pierde \(loss) t C/ha en \(years) años.")
+        let role = managed
+            ? pick(" As \(group), raising the inputs by \(share)% gains \(medium) t C/ha/yr.",
+                   " En \(group), augmenter les apports de \(share) % fait gagner \(medium) t C/ha/an.",
+                   " Como \(group), aumentar los aportes un \(share) % gana \(medium) t C/ha/año.")
+            : pick(" As \(group), it is outside the managed groups: no sequestration scenario applies.",
+                   " En \(group), hors des groupes gérés : aucun scénario de séquestration ne s'applique.",
+                   " Como \(group), está fuera de los grupos gestionados: no se aplica ningún escenario de secuestro.")
+        return story + role
     }
 
     /// A layer's legend in this language: English keeps the ramp's own words (from `Config/ramps`); French and
@@ -90,7 +93,9 @@ public enum Language: String, Sendable, CaseIterable {
             "sequestration_score": ("Score de séquestration", "Puntaje de secuestro"),
             "loss_score": ("Score d’urgence de perte", "Puntaje de urgencia de pérdida"),
             "hotspot_class": ("Classes de points chauds", "Clases de puntos críticos"),
-            "sequestration_rate": ("Taux de séquestration", "Tasa de secuestro"),
+            "sequestration_rate_low": ("Taux de séquestration (faible)", "Tasa de secuestro (baja)"),
+            "sequestration_rate_medium": ("Taux de séquestration (moyen)", "Tasa de secuestro (media)"),
+            "sequestration_rate_high": ("Taux de séquestration (élevé)", "Tasa de secuestro (alta)"),
             "loss_expected": ("Perte de COS attendue", "Pérdida de COS esperada"),
             "land": ("Terres", "Tierra"),
         ]

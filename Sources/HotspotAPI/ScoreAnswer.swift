@@ -16,8 +16,16 @@ public struct ScoreAnswer: Codable, Sendable, Equatable {
         public var value: Double?
         public var units: String
     }
+    /// Twelve monthly values, January first.
+    public struct MonthlyQuantity: Codable, Sendable, Equatable {
+        public var values: [Double?]
+        public var units: String
+    }
     public struct Sequestration: Codable, Sendable, Equatable {
+        /// The medium scenario's rate (the one scored); nodata outside the managed groups.
         public var rate: Quantity
+        public var rateLow: Quantity
+        public var rateHigh: Quantity
         public var score: Double?
         public var hotspot: Bool
     }
@@ -41,28 +49,35 @@ public struct ScoreAnswer: Codable, Sendable, Equatable {
         public var clay: Quantity?
         public var silt: Quantity?
         public var bulkDensity: Quantity?
-        public var tmean: Quantity?
-        public var precip: Quantity?
+        public var cfvo: Quantity?
+        public var tmean: MonthlyQuantity?
+        public var precip: MonthlyQuantity?
+        public var pet: MonthlyQuantity?
         public var landcover: LandCover?
     }
+    public struct PoolValues: Codable, Sendable, Equatable {
+        public var dpm: Double
+        public var rpm: Double
+        public var bio: Double
+        public var hum: Double
+    }
+    /// The RothC story of the pixel, with the run's own parameters.
     public struct Explanation: Codable, Sendable, Equatable {
-        public var limitingTerm: String
+        public var model: String
         public var text: String
-        public var saturationStockTHa: Double
-        public var saturationDeficitTHa: Double
-        public var deficitRateTHaYr: Double
-        public var productivityRateTHaYr: Double
-        public var nppGM2Yr: Double
-        public var landUseFactor: Double
-        public var warmingResponse: Double
-        public var vulnerability: Double
-        public var lossFraction: Double
-
-        enum CodingKeys: String, CodingKey {
-            case limitingTerm, text, saturationStockTHa, saturationDeficitTHa, deficitRateTHaYr, productivityRateTHaYr
-            case nppGM2Yr = "npp_g_m2_yr"
-            case landUseFactor, warmingResponse, vulnerability, lossFraction
-        }
+        public var managed: Bool
+        public var dpmRpm: Double
+        public var inertCarbonTHa: Double
+        public var equilibriumInputTHaYr: Double
+        public var poolsTHa: PoolValues
+        public var meanTemperatureModifier: Double
+        public var meanMoistureModifier: Double
+        public var coverModifier: Double
+        public var warmedTemperatureModifier: Double
+        public var warmingDegC: Double
+        public var horizonYears: Int
+        public var lossTHa: Double
+        public var warmedStockTHa: Double
     }
 
     public var lon: Double
@@ -79,10 +94,11 @@ public struct ScoreAnswer: Codable, Sendable, Equatable {
 }
 
 extension PublishedRun {
-    /// The answer at (`lon`, `lat`) in WGS84 degrees: the values of the grid pixel that contains the point.
+    /// The answer at (`lon`, `lat`) in WGS84 degrees: the values of the grid pixel that contains the point. The
+    /// threshold and the model's parameters are the run's own (`run.json`), whatever today's configuration says.
     public func score(lon: Double, lat: Double, language: Language) throws -> ScoreAnswer {
         var answer = ScoreAnswer(lon: lon, lat: lat, inside: false, runId: runID, valueRule: language.valueRule)
-        let threshold = configuration.model.hotspotPercentile
+        let threshold = record.model.hotspotPercentile
         try pixels.with { handles in
             let (x, y) = try handles.toGrid?.transform(x: lon, y: lat) ?? (lon, lat)
             guard let cell = grid.pixel(containingX: x, y: y) else { return }
@@ -94,11 +110,16 @@ extension PublishedRun {
                 let value = try handles.outputs[layer]!.value(column: cell.column, row: cell.row)
                 return value == layer.noData || value.isNaN ? nil : shortest(value)
             }
+            func quantity(_ layer: OutputLayer) throws -> ScoreAnswer.Quantity {
+                .init(value: try output(layer), units: layer.units)
+            }
             let seqScore = try output(.sequestrationScore), lossScore = try output(.lossScore)
-            answer.sequestration = .init(rate: .init(value: try output(.sequestrationRate), units: OutputLayer.sequestrationRate.units),
+            answer.sequestration = .init(rate: try quantity(.sequestrationRateMedium),
+                                         rateLow: try quantity(.sequestrationRateLow),
+                                         rateHigh: try quantity(.sequestrationRateHigh),
                                          score: seqScore, hotspot: (seqScore ?? -1) >= threshold)
-            answer.loss = .init(expected: .init(value: try output(.lossExpected), units: OutputLayer.lossExpected.units),
-                                score: lossScore, hotspot: (lossScore ?? -1) >= threshold)
+            answer.loss = .init(expected: try quantity(.lossExpected), score: lossScore,
+                                hotspot: (lossScore ?? -1) >= threshold)
             let code = try output(.hotspotClass).map { UInt8($0) }
             answer.class = .init(code: code.map(Int.init), label: language.classLabel(code))
             answer.inputs = try inputs(handles, window: window, language: language)
@@ -113,47 +134,67 @@ extension PublishedRun {
         for (role, reader) in handles.inputs {
             if role == .landcover {
                 let code = try reader.readCodes(window)[0]
-                let legend = sources[role]?.spec.classes
-                let entry = code.flatMap { legend?.entry(forCode: Int($0)) }
+                let entry = code.flatMap { record.landcoverClasses["\($0)"] }
                 inputs.landcover = .init(code: code.map(Int.init), group: entry?.group.name,
                                          groupLabel: language.groupLabel(entry?.group), label: entry?.label)
                 continue
             }
-            var stored: Float = .nan
-            try withUnsafeMutablePointer(to: &stored) { pointer in
-                try reader.read(window, into: UnsafeMutableBufferPointer(start: pointer, count: 1))
-            }
-            let quantity = ScoreAnswer.Quantity(value: stored.isNaN ? nil : shortest(reader.units.apply(stored)), units: role.modelUnits)
+            var stored = [Float](repeating: .nan, count: role.bandCount)
+            try stored.withUnsafeMutableBufferPointer { try reader.read(window, into: $0) }
+            let values = stored.map { $0.isNaN ? nil : shortest(reader.units.apply($0)) }
+            let quantity = ScoreAnswer.Quantity(value: values[0], units: role.modelUnits)
+            let monthly = ScoreAnswer.MonthlyQuantity(values: values, units: role.modelUnits)
             switch role {
             case .soc: inputs.soc = quantity
             case .clay: inputs.clay = quantity
             case .silt: inputs.silt = quantity
             case .bulkDensity: inputs.bulkDensity = quantity
-            case .tmean: inputs.tmean = quantity
-            case .precip: inputs.precip = quantity
+            case .coarseFragments: inputs.cfvo = quantity
+            case .tmean: inputs.tmean = monthly
+            case .precip: inputs.precip = monthly
+            case .pet: inputs.pet = monthly
             case .landcover: break
             }
         }
         return inputs
     }
 
-    /// The model's terms from the inputs read at the pixel: the same arithmetic as the pipeline's scorer.
+    /// RothC's terms from the inputs read at the pixel, with the run's parameters: the same arithmetic as the
+    /// pipeline's scorer.
     private func explanation(_ inputs: ScoreAnswer.Inputs?, language: Language) -> ScoreAnswer.Explanation? {
-        guard let inputs, let soc = inputs.soc?.value, let clay = inputs.clay?.value, let tmean = inputs.tmean?.value,
-              let precip = inputs.precip?.value, let code = inputs.landcover?.code,
-              let group = sources[.landcover]?.spec.classes?.group(forCode: code), group.isLand,
-              let e = PointExplanation(parameters: configuration.model, soc: soc, clay: clay, silt: inputs.silt?.value,
-                                       bulkDensity: inputs.bulkDensity?.value, tmean: tmean, precip: precip, group: group)
-        else { return nil }
+        func monthly(_ q: ScoreAnswer.MonthlyQuantity?) -> Monthly? {
+            guard let q, q.values.count == 12 else { return nil }
+            var m = Monthly()
+            for (i, v) in q.values.enumerated() {
+                guard let v else { return nil }
+                m[i] = v
+            }
+            return m
+        }
+        let p = record.model
+        guard let inputs, let soc = inputs.soc?.value, let clay = inputs.clay?.value,
+              let tmean = monthly(inputs.tmean), let precip = monthly(inputs.precip), let pet = monthly(inputs.pet),
+              let name = inputs.landcover?.group, let group = LandCoverGroup(name: name) else { return nil }
+        var site = Site(soc: soc, clay: clay, tmean: tmean, precip: precip, pet: pet, group: group)
+        if p.saturationCap {
+            site.saturationStock = Saturation.stockTonnesPerHectare(
+                clayPercent: clay, siltPercent: inputs.silt?.value ?? 0, fineSiltShare: p.fineSiltShare,
+                bulkDensity: inputs.bulkDensity?.value ?? p.bulkDensityDefault,
+                coarseFragmentsPercent: inputs.cfvo?.value ?? 0, depthCentimetres: p.depthCentimetres)
+        }
+        guard let s = SiteScenarios(site, parameters: p) else { return nil }
+        let managed = p.managedGroups.contains(group)
+        func f(_ v: Double) -> Double { shortest(v) }
         return .init(
-            limitingTerm: e.rateLimit.rawValue,
-            text: language.explanation(limit: e.rateLimit, factor: shortest(Double(e.landUseFactor)), warming: shortest(Double(e.warmingResponse)),
-                                       lossFraction: shortest(Double(e.lossFraction))),
-            saturationStockTHa: shortest(Double(e.saturationStockTonnesPerHectare)), saturationDeficitTHa: shortest(Double(e.deficitTonnesPerHectare)),
-            deficitRateTHaYr: shortest(Double(e.deficitRateTonnesPerHectareYear)),
-            productivityRateTHaYr: shortest(Double(e.productivityRateTonnesPerHectareYear)), nppGM2Yr: shortest(Double(e.nppGramsPerSquareMetreYear)),
-            landUseFactor: shortest(Double(e.landUseFactor)), warmingResponse: shortest(Double(e.warmingResponse)),
-            vulnerability: shortest(Double(e.vulnerability)), lossFraction: shortest(Double(e.lossFraction)))
+            model: HotspotRun.modelName,
+            text: language.explanation(s, managed: managed, group: language.groupLabel(group), parameters: p),
+            managed: managed, dpmRpm: f(p.dpmRpm[group]), inertCarbonTHa: f(s.inertCarbon),
+            equilibriumInputTHaYr: f(s.equilibriumInput),
+            poolsTHa: .init(dpm: f(s.pools[0]), rpm: f(s.pools[1]), bio: f(s.pools[2]), hum: f(s.pools[3])),
+            meanTemperatureModifier: f(s.meanTemperatureModifier), meanMoistureModifier: f(s.meanMoistureModifier),
+            coverModifier: f(s.coverModifier), warmedTemperatureModifier: f(s.warmedTemperatureModifier),
+            warmingDegC: p.warmingDegC, horizonYears: p.horizonYears, lossTHa: f(s.loss),
+            warmedStockTHa: f(s.warmedStock))
     }
 }
 

@@ -151,7 +151,7 @@ public enum HotspotServer {
                           download: "\(base)/v1/download?layer=\(output.rawValue)&bbox={west},{south},{east},{north}")
             }
             let g = snapshot.run.grid.geoTransform
-            let grid = LayersAnswer.GridInfo(crs: snapshot.run.record.grid["crs"] ?? snapshot.run.grid.crsDefinition,
+            let grid = LayersAnswer.GridInfo(crs: snapshot.run.record.grid.crs,
                                              width: snapshot.run.grid.width, height: snapshot.run.grid.height,
                                              pixelSize: [abs(g.pixelWidth), abs(g.pixelHeight)],
                                              maxDownloadPixels: server.maxDownloadPixels)

@@ -17,19 +17,24 @@ public struct GridSpec: Sendable, Equatable {
 
 /// The roles an input layer can play in the model.
 public enum LayerRole: String, Sendable, CaseIterable, Codable {
-    case soc, clay, silt, bulkDensity = "bulk_density", tmean, precip, landcover
+    case soc, clay, silt, bulkDensity = "bulk_density", coarseFragments = "cfvo", tmean, precip, pet, landcover
 
-    public var isRequired: Bool { self != .silt && self != .bulkDensity }
+    /// `pet` is optional: without it, PET is Thornthwaite's from the monthly temperatures and the latitude.
+    public var isRequired: Bool { [.soc, .clay, .tmean, .precip, .landcover].contains(self) }
     public var isCategorical: Bool { self == .landcover }
+    /// A climatology of twelve bands, January first.
+    public var isMonthly: Bool { self == .tmean || self == .precip || self == .pet }
+    /// The bands the model reads.
+    public var bandCount: Int { isMonthly ? 12 : 1 }
 
     /// The units the model expects after `scale` and `offset`.
     public var modelUnits: String {
         switch self {
         case .soc: "t C/ha"
-        case .clay, .silt: "%"
+        case .clay, .silt, .coarseFragments: "%"
         case .bulkDensity: "g/cm3"
         case .tmean: "degC"
-        case .precip: "mm/yr"
+        case .precip, .pet: "mm/month"
         case .landcover: "class"
         }
     }
@@ -40,8 +45,10 @@ public enum LayerRole: String, Sendable, CaseIterable, Codable {
         case .clay: "clay content"
         case .silt: "silt content"
         case .bulkDensity: "fine-earth bulk density"
-        case .tmean: "mean annual air temperature"
-        case .precip: "annual precipitation"
+        case .coarseFragments: "coarse fragments"
+        case .tmean: "monthly mean air temperature"
+        case .precip: "monthly precipitation"
+        case .pet: "monthly potential evapotranspiration"
         case .landcover: "land-cover class"
         }
     }
@@ -185,43 +192,69 @@ public struct HotspotConfiguration: Sendable {
         var p = ModelParameters()
         guard let node, !node.isNull else { return p }
         let entries = try node.mapping(allowed: [
-            "horizon_years", "depth_cm", "bulk_density_default", "r_max", "warming_degC", "sensitivity",
-            "hotspot_percentile", "manageable", "vulnerability",
+            "horizon_years", "depth_cm", "warming_degC", "hotspot_percentile", "scenarios", "managed_groups",
+            "dpm_rpm", "bare_groups", "saturation_cap", "fine_silt_share", "bulk_density_default",
         ])
         for (key, value) in entries {
             switch key {
-            case "manageable": p.manageable = try groupTable(value, base: p.manageable)
-            case "vulnerability": p.vulnerability = try groupTable(value, base: p.vulnerability)
-            default:
-                let number = try value.double()
-                let positive: Set<String> = ["horizon_years", "depth_cm", "bulk_density_default"]
-                if positive.contains(key), number <= 0 { throw value.fail(.invalidValue("must be greater than 0")) }
-                if number < 0 { throw value.fail(.invalidValue("must not be negative")) }
-                switch key {
-                case "horizon_years": p.horizonYears = number
-                case "depth_cm": p.depthCentimetres = number
-                case "bulk_density_default": p.bulkDensityDefault = number
-                case "r_max": p.rMaxTonnesPerHectareYear = number
-                case "warming_degC": p.warmingDegC = number
-                case "sensitivity": p.sensitivity = number
-                default:
-                    guard number > 0, number <= 100 else { throw value.fail(.invalidValue("must be in (0, 100]")) }
-                    p.hotspotPercentile = number
+            case "horizon_years":
+                let years = try value.int()
+                guard (1...1000).contains(years) else { throw value.fail(.invalidValue("must be 1-1000 whole years")) }
+                p.horizonYears = years
+            case "depth_cm": p.depthCentimetres = try positive(value)
+            case "bulk_density_default": p.bulkDensityDefault = try positive(value)
+            case "warming_degC":
+                p.warmingDegC = try value.double()
+                guard p.warmingDegC >= 0, p.warmingDegC <= 20 else {
+                    throw value.fail(.invalidValue("must be between 0 and 20 degC"))
                 }
+            case "hotspot_percentile":
+                p.hotspotPercentile = try value.double()
+                guard p.hotspotPercentile > 0, p.hotspotPercentile <= 100 else {
+                    throw value.fail(.invalidValue("must be in (0, 100]"))
+                }
+            case "scenarios":
+                for (name, share) in try value.mapping(allowed: ["low", "medium", "high"]) {
+                    let number = try share.double()
+                    guard number > 0, number <= 10 else { throw share.fail(.invalidValue("must be in (0, 10]")) }
+                    switch name {
+                    case "low": p.scenarios.low = number
+                    case "medium": p.scenarios.medium = number
+                    default: p.scenarios.high = number
+                    }
+                }
+            case "managed_groups": p.managedGroups = try groups(value)
+            case "bare_groups": p.bareGroups = try groups(value)
+            case "dpm_rpm":
+                for (name, ratio) in try value.mapping(allowed: Set(LandCoverGroup.allCases.map(\.name))) {
+                    p.dpmRpm[LandCoverGroup(name: name)!] = try positive(ratio)
+                }
+            case "saturation_cap": p.saturationCap = try value.bool()
+            default:
+                p.fineSiltShare = try value.double()
+                guard (0...1).contains(p.fineSiltShare) else { throw value.fail(.invalidValue("must be between 0 and 1")) }
             }
         }
         return p
     }
 
-    /// A per-group table; groups left out keep their default.
-    static func groupTable(_ node: ConfigNode, base: GroupTable) throws(ConfigError) -> GroupTable {
-        var table = base
-        for (key, value) in try node.mapping(allowed: Set(LandCoverGroup.allCases.map(\.name))) {
-            let number = try value.double()
-            guard number >= 0, number <= 1 else { throw value.fail(.invalidValue("must be between 0 and 1")) }
-            table[LandCoverGroup(name: key)!] = number
+    static func positive(_ node: ConfigNode) throws(ConfigError) -> Double {
+        let number = try node.double()
+        guard number > 0, number.isFinite else { throw node.fail(.invalidValue("must be greater than 0")) }
+        return number
+    }
+
+    /// A list of land-cover group names.
+    static func groups(_ node: ConfigNode) throws(ConfigError) -> Set<LandCoverGroup> {
+        var groups = Set<LandCoverGroup>()
+        for name in try node.strings() {
+            guard let group = LandCoverGroup(name: name) else {
+                let names = LandCoverGroup.allCases.map(\.name).joined(separator: ", ")
+                throw node.fail(.invalidValue("\(name) is not a land-cover group (one of \(names))"))
+            }
+            groups.insert(group)
         }
-        return table
+        return groups
     }
 
     static func parseOutput(_ node: ConfigNode) throws(ConfigError) -> OutputSpec {

@@ -1,61 +1,88 @@
-/// How stored values become model units: `value * scale + offset`, applied in double precision by the scorer (in
-/// float the saturation deficit of a nearly saturated soil would lose most of its digits).
-public struct UnitConversion: Sendable, Equatable {
-    public var scale: Double
-    public var offset: Double
-
-    public init(scale: Double = 1, offset: Double = 0) {
-        self.scale = scale
-        self.offset = offset
-    }
-
-    public static let identity = UnitConversion()
-
-    @inlinable
-    public func apply(_ stored: Float) -> Double { Double(stored) * scale + offset }
-}
-
-/// The inputs of one block of pixels, aligned on the target grid, as stored (see `conversions`). Nodata is NaN
-/// (or `LandCoverGroup.noDataCode` for the group).
+/// The inputs of one block of pixels, aligned on the target grid, as stored (see the unit conversions). Nodata is NaN
+/// (or `LandCoverGroup.noDataCode` for the group). Monthly layers hold twelve planes of `count` pixels, January first.
 public struct ScoringInputs {
+    public var count: Int
     public var soc: UnsafeBufferPointer<Float>
     public var clay: UnsafeBufferPointer<Float>
-    /// Nil when no silt layer is configured: the fine fraction is then clay alone.
-    public var silt: UnsafeBufferPointer<Float>?
-    /// Nil when no bulk-density layer is configured: `bulkDensityDefault` is used.
-    public var bulkDensity: UnsafeBufferPointer<Float>?
     public var tmean: UnsafeBufferPointer<Float>
     public var precip: UnsafeBufferPointer<Float>
+    public var pet: UnsafeBufferPointer<Float>
     /// Land-cover group raw values (see `LandCoverGroup`).
     public var group: UnsafeBufferPointer<UInt8>
+    /// Only read by the saturation cap: nil silt counts as none, nil bulk density is `bulkDensityDefault`, nil
+    /// coarse fragments as none.
+    public var silt: UnsafeBufferPointer<Float>?
+    public var bulkDensity: UnsafeBufferPointer<Float>?
+    public var coarseFragments: UnsafeBufferPointer<Float>?
     /// Stored values to model units, per layer.
-    public var socUnits = UnitConversion.identity, clayUnits = UnitConversion.identity, siltUnits = UnitConversion.identity
-    public var bulkDensityUnits = UnitConversion.identity, tmeanUnits = UnitConversion.identity
-    public var precipUnits = UnitConversion.identity
+    public var socUnits = UnitConversion.identity, clayUnits = UnitConversion.identity
+    public var tmeanUnits = UnitConversion.identity, precipUnits = UnitConversion.identity
+    public var petUnits = UnitConversion.identity, siltUnits = UnitConversion.identity
+    public var bulkDensityUnits = UnitConversion.identity, coarseFragmentsUnits = UnitConversion.identity
 
     public init(
-        soc: UnsafeBufferPointer<Float>, clay: UnsafeBufferPointer<Float>, silt: UnsafeBufferPointer<Float>?,
-        bulkDensity: UnsafeBufferPointer<Float>?, tmean: UnsafeBufferPointer<Float>,
-        precip: UnsafeBufferPointer<Float>, group: UnsafeBufferPointer<UInt8>
+        count: Int, soc: UnsafeBufferPointer<Float>, clay: UnsafeBufferPointer<Float>,
+        tmean: UnsafeBufferPointer<Float>, precip: UnsafeBufferPointer<Float>, pet: UnsafeBufferPointer<Float>,
+        group: UnsafeBufferPointer<UInt8>
     ) {
+        self.count = count
         self.soc = soc
         self.clay = clay
-        self.silt = silt
-        self.bulkDensity = bulkDensity
         self.tmean = tmean
         self.precip = precip
+        self.pet = pet
         self.group = group
     }
 
-    public var count: Int { soc.count }
+    /// The site at pixel `i` in model units.
+    @inlinable
+    public func site(_ i: Int, parameters p: ModelParameters) -> Site? {
+        let g = group[i]
+        guard let group = LandCoverGroup(rawValue: g) else { return nil }
+        var t = Monthly(), r = Monthly(), e = Monthly()
+        for month in 0..<12 {
+            t[month] = tmeanUnits.apply(tmean[month * count + i])
+            r[month] = precipUnits.apply(precip[month * count + i])
+            e[month] = petUnits.apply(pet[month * count + i])
+        }
+        let soc = socUnits.apply(self.soc[i]), clay = clayUnits.apply(self.clay[i])
+        var site = Site(soc: soc, clay: clay, tmean: t, precip: r, pet: e, group: group)
+        if p.saturationCap {
+            let silt = silt.map { siltUnits.apply($0[i]) } ?? 0
+            let bd = bulkDensity.map { bulkDensityUnits.apply($0[i]) } ?? p.bulkDensityDefault
+            let cfvo = coarseFragments.map { coarseFragmentsUnits.apply($0[i]) } ?? 0
+            guard silt >= 0, bd > 0, cfvo >= 0, cfvo <= 100 else { return nil }
+            site.saturationStock = Saturation.stockTonnesPerHectare(
+                clayPercent: clay, siltPercent: silt, fineSiltShare: p.fineSiltShare, bulkDensity: bd,
+                coarseFragmentsPercent: cfvo, depthCentimetres: p.depthCentimetres)
+        }
+        return site
+    }
 }
 
-/// Scores whole blocks: the physical sequestration rate and expected loss of every pixel.
+/// The physical rasters of a block: the three scenario rates (t C/ha/yr) and the expected loss (t C/ha).
+public struct ScenarioBuffers {
+    public var rateLow: UnsafeMutableBufferPointer<Float>
+    public var rateMedium: UnsafeMutableBufferPointer<Float>
+    public var rateHigh: UnsafeMutableBufferPointer<Float>
+    public var loss: UnsafeMutableBufferPointer<Float>
+
+    public init(rateLow: UnsafeMutableBufferPointer<Float>, rateMedium: UnsafeMutableBufferPointer<Float>,
+                rateHigh: UnsafeMutableBufferPointer<Float>, loss: UnsafeMutableBufferPointer<Float>) {
+        self.rateLow = rateLow
+        self.rateMedium = rateMedium
+        self.rateHigh = rateHigh
+        self.loss = loss
+    }
+}
+
+/// Scores whole blocks: RothC's scenario rates and warming loss of every pixel.
 ///
-/// One pass over plain buffers with no allocation and no C call per pixel; callers split a block across cores.
+/// One pass over plain buffers with no allocation and no C call per pixel but libm's; callers split a block across
+/// cores. Arithmetic is in double precision; results are stored as Float.
 public struct BlockScorer: Sendable {
     public let parameters: ModelParameters
-    /// Value written where any required input is nodata.
+    /// Value written where any required input is nodata (and in the rates of groups that are not managed).
     public let noData: Float
 
     public init(parameters: ModelParameters, noData: Float) {
@@ -63,47 +90,31 @@ public struct BlockScorer: Sendable {
         self.noData = noData
     }
 
-    /// Computes `rate` (t C/ha/yr) and `loss` (t C/ha) for `range` of the block; returns the number of valid pixels.
-    /// Arithmetic is in double precision; results are stored as Float.
+    /// Computes the outputs for `range` of the block; returns the number of valid pixels.
     @discardableResult
-    public func score(
-        _ inputs: ScoringInputs, range: Range<Int>,
-        rate: UnsafeMutableBufferPointer<Float>, loss: UnsafeMutableBufferPointer<Float>
-    ) -> Int {
+    public func score(_ inputs: ScoringInputs, range: Range<Int>, into out: ScenarioBuffers) -> Int {
         let p = parameters
-        let manageable = p.manageable.values
-        let vulnerability = p.vulnerability.values
-        let depthFactor = p.depthCentimetres * 0.1
-        let horizon = p.horizonYears
-        let rMax = p.rMaxTonnesPerHectareYear
-        let warming = p.warmingDegC, sensitivity = p.sensitivity
-        let bulkDensityDefault = p.bulkDensityDefault
-        let groupCount = UInt8(LandCoverGroup.allCases.count)
+        let managed = LandCoverGroup.allCases.map { p.managedGroups.contains($0) }
         var valid = 0
-        manageable.withUnsafeBufferPointer { manageable in
-            vulnerability.withUnsafeBufferPointer { vulnerability in
-                for i in range {
-                    let soc = inputs.socUnits.apply(inputs.soc[i]), clay = inputs.clayUnits.apply(inputs.clay[i])
-                    let t = inputs.tmeanUnits.apply(inputs.tmean[i]), precip = inputs.precipUnits.apply(inputs.precip[i])
-                    let g = inputs.group[i]
-                    let silt = inputs.silt.map { inputs.siltUnits.apply($0[i]) } ?? 0
-                    let bd = inputs.bulkDensity.map { inputs.bulkDensityUnits.apply($0[i]) } ?? bulkDensityDefault
-                    // NaN fails every comparison, so one test per input catches nodata.
-                    guard g < groupCount, soc >= 0, clay >= 0, silt >= 0, bd > 0, precip >= 0, t.isFinite else {
-                        rate[i] = noData
-                        loss[i] = noData
-                        continue
-                    }
-                    let saturation = SequestrationModel.saturationGramsPerKilogram(finePercent: clay + silt)
-                        * bd * depthFactor
-                    let deficit = max(0, saturation - soc)
-                    let npp = SequestrationModel.npp(precipMillimetres: precip, tmeanDegC: t)
-                    rate[i] = Float(min(deficit / horizon, rMax * npp / 3000) * manageable[Int(g)])
-                    let w = LossModel.warmingResponse(tmeanDegC: t, warmingDegC: warming)
-                    loss[i] = Float(soc * min(1, vulnerability[Int(g)] + sensitivity * w))
-                    valid += 1
-                }
+        for i in range {
+            guard let site = inputs.site(i, parameters: p), let s = SiteScenarios(site, parameters: p) else {
+                out.rateLow[i] = noData
+                out.rateMedium[i] = noData
+                out.rateHigh[i] = noData
+                out.loss[i] = noData
+                continue
             }
+            if managed[Int(site.group.rawValue)] {
+                out.rateLow[i] = Float(s.rate(increase: p.scenarios.low))
+                out.rateMedium[i] = Float(s.rate(increase: p.scenarios.medium))
+                out.rateHigh[i] = Float(s.rate(increase: p.scenarios.high))
+            } else {
+                out.rateLow[i] = noData
+                out.rateMedium[i] = noData
+                out.rateHigh[i] = noData
+            }
+            out.loss[i] = Float(s.loss)
+            valid += 1
         }
         return valid
     }

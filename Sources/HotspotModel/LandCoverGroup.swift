@@ -30,10 +30,26 @@ public enum LandCoverGroup: UInt8, CaseIterable, Sendable, Codable, CustomString
 
     /// Land in the sense of the score population: everything but open water.
     public var isLand: Bool { self != .water }
+
+    /// Encoded by name (`"snow_ice"`), as configuration files and `run.json` spell groups.
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let group = LandCoverGroup(name: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "unknown land-cover group \(name)"))
+        }
+        self = group
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
 }
 
 /// A value for each land-cover group, stored densely so that block loops index it by the group's raw value.
-public struct GroupTable: Sendable, Equatable {
+/// Encoded as an object from group name to value.
+public struct GroupTable: Sendable, Equatable, Codable {
     public private(set) var values: [Double]
 
     public init(_ values: [LandCoverGroup: Double], default fallback: Double = 0) {
@@ -43,5 +59,23 @@ public struct GroupTable: Sendable, Equatable {
     public subscript(group: LandCoverGroup) -> Double {
         get { values[Int(group.rawValue)] }
         set { values[Int(group.rawValue)] = newValue }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let named = try decoder.singleValueContainer().decode([String: Double].self)
+        var values: [LandCoverGroup: Double] = [:]
+        for (name, value) in named {
+            guard let group = LandCoverGroup(name: name) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                        debugDescription: "unknown land-cover group \(name)"))
+            }
+            values[group] = value
+        }
+        self.init(values)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(Dictionary(uniqueKeysWithValues: LandCoverGroup.allCases.map { ($0.name, self[$0]) }))
     }
 }

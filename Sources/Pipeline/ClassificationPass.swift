@@ -15,8 +15,8 @@ struct ClassificationPass {
     let overviews: OverviewPlan?
 
     struct Worker {
-        let rateBand: Band, lossBand: Band, groupBand: Band
-        let rate: BlockBuffer<Float>, loss: BlockBuffer<Float>, groups: BlockBuffer<UInt8>
+        let rateBand: Band, lossBand: Band
+        let rate: BlockBuffer<Float>, loss: BlockBuffer<Float>
         let rateScore: BlockBuffer<Float>, lossScore: BlockBuffer<Float>, classes: BlockBuffer<UInt8>
         let rateScoreOverviews: AverageOverviews?, lossScoreOverviews: AverageOverviews?
         let classOverviews: ModeOverviews?
@@ -31,11 +31,10 @@ struct ClassificationPass {
         try forEachStrip(strips, workers: workers, makeState: { () throws(PipelineError) -> Worker in
             do throws(GeoError) {
                 return Worker(
-                    rateBand: try Dataset(path: workspace.workPath("rate.tif")).band(1),
-                    lossBand: try Dataset(path: workspace.workPath("loss.tif")).band(1),
-                    groupBand: try Dataset(path: workspace.workPath("group.tif")).band(1),
+                    rateBand: try Dataset(path: Intermediate.path(.sequestrationRateMedium, in: workspace)).band(1),
+                    lossBand: try Dataset(path: Intermediate.path(.lossExpected, in: workspace)).band(1),
                     rate: BlockBuffer(count: capacity, value: 0), loss: BlockBuffer(count: capacity, value: 0),
-                    groups: BlockBuffer(count: capacity, value: 0), rateScore: BlockBuffer(count: capacity, value: 0),
+                    rateScore: BlockBuffer(count: capacity, value: 0),
                     lossScore: BlockBuffer(count: capacity, value: 0), classes: BlockBuffer(count: capacity, value: 0),
                     rateScoreOverviews: overviews.map { AverageOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) },
                     lossScoreOverviews: overviews.map { AverageOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) },
@@ -48,20 +47,19 @@ struct ClassificationPass {
             do throws(GeoError) {
                 try worker.rateBand.read(window, into: worker.rate.pointer)
                 try worker.lossBand.read(window, into: worker.loss.pointer)
-                try worker.groupBand.read(window, into: worker.groups.pointer)
             } catch {
                 throw .output(path: workspace.work, reason: error.description)
             }
-            let groups = worker.groups.prefix(n), rateValues = worker.rate.prefix(n)
-            let water = LandCoverGroup.water.rawValue, noData = OutputLayer.floatNoData
-            let isLand: (Int) -> Bool = { groups[$0] != water && rateValues[$0] != noData }
-            rate.scores(rateValues, include: isLand, into: worker.rateScore.pointer, noData: noData)
-            loss.scores(worker.loss.prefix(n), include: isLand, into: worker.lossScore.pointer, noData: noData)
+            let rateValues = worker.rate.prefix(n), lossValues = worker.loss.prefix(n)
+            let noData = OutputLayer.floatNoData
+            rate.scores(rateValues, include: { rateValues[$0] != noData }, into: worker.rateScore.pointer, noData: noData)
+            loss.scores(lossValues, include: { lossValues[$0] != noData }, into: worker.lossScore.pointer, noData: noData)
             for i in 0..<n {
                 let s = worker.rateScore.pointer[i], l = worker.lossScore.pointer[i]
-                worker.classes.pointer[i] = s == noData
+                // The loss is defined on all valid land; the rate only on managed land, where it can add a class.
+                worker.classes.pointer[i] = l == noData
                     ? HotspotClass.noData
-                    : HotspotClass.code(sequestrationScore: s, lossScore: l, threshold: threshold)
+                    : HotspotClass.code(sequestrationScore: s == noData ? 0 : s, lossScore: l, threshold: threshold)
             }
             worker.rateScoreOverviews?.reduce(worker.rateScore.prefix(n), width: window.width, height: window.height,
                                               noData: noData)
@@ -91,11 +89,11 @@ struct ClassificationPass {
             gridWidth = grid.width
             let noData = Double(OutputLayer.floatNoData)
             files = [
-                try workspace.createIntermediate("rate_score.tif", grid: grid, type: .float32, noData: noData,
-                                                 overviews: overviews),
-                try workspace.createIntermediate("loss_score.tif", grid: grid, type: .float32, noData: noData,
-                                                 overviews: overviews),
-                try workspace.createIntermediate("class.tif", grid: grid, type: .byte,
+                try workspace.createIntermediate(OutputLayer.sequestrationScore.fileName, grid: grid, type: .float32,
+                                                 noData: noData, overviews: overviews),
+                try workspace.createIntermediate(OutputLayer.lossScore.fileName, grid: grid, type: .float32,
+                                                 noData: noData, overviews: overviews),
+                try workspace.createIntermediate(OutputLayer.hotspotClass.fileName, grid: grid, type: .byte,
                                                  noData: Double(HotspotClass.noData), overviews: overviews),
             ]
             do {

@@ -3,7 +3,8 @@ import GeoKit
 import HotspotConfig
 import HotspotModel
 
-/// `hotspot run`: aligns the layers, scores every pixel, ranks and classifies, writes five COGs and `run.json`, and
+/// `hotspot run`: aligns the layers, runs RothC's scenarios on every pixel, ranks and classifies, writes seven COGs
+/// and `run.json`, and
 /// publishes the run as `latest` only once all of it is written.
 public enum HotspotRun {
     public struct Options: Sendable {
@@ -77,7 +78,8 @@ public enum HotspotRun {
         lap("classifying")
 
         let synthetic = sources.values.contains { $0.isSynthetic }
-        let provenance = OutputWriter.Provenance(configSHA256: configHash, model: config.model, synthetic: synthetic,
+        let provenance = OutputWriter.Provenance(runID: runID, configSHA256: configHash, model: config.model,
+                                                 synthetic: synthetic,
                                                  inputs: sources.values.map(\.spec.path).sorted())
         let outputs = try OutputWriter(workspace: workspace, compression: config.output, provenance: provenance,
                                        overviewsPresent: overviews != nil)
@@ -89,21 +91,21 @@ public enum HotspotRun {
             .map { inputRecord($0, checksums: &checksums) }
         checksums.save()
 
-        let statistics: [String: LayerStatistics] = [
-            OutputLayer.sequestrationRate.rawValue: scored.rateStatistics,
-            OutputLayer.lossExpected.rawValue: scored.lossStatistics,
-        ]
+        let statistics = Dictionary(uniqueKeysWithValues: scored.statistics.map { ($0.key.rawValue, $0.value) })
         let record = RunRecord(
             runID: runID, createdAt: ISO8601DateFormatter().string(from: Date()), config: config.file,
             configSHA256: configHash,
-            grid: ["crs": config.grid.crs, "resolution": "\(config.grid.resolution)",
-                   "bbox": config.grid.bbox.map { "\($0)" }.joined(separator: ","),
-                   "width": "\(grid.width)", "height": "\(grid.height)"],
+            grid: .init(crs: config.grid.crs, resolution: config.grid.resolution, bbox: config.grid.bbox,
+                        width: grid.width, height: grid.height),
             inputs: inputRecords,
-            model: modelRecord(config.model),
-            manageable: groupRecord(config.model.manageable), vulnerability: groupRecord(config.model.vulnerability),
+            modelName: modelName, model: config.model,
             landcoverLegend: legend.name,
-            scoreDefinition: "100 * (area of valid land pixels below the value + half the area equal to it) / valid land area; "
+            landcoverClasses: Dictionary(uniqueKeysWithValues: legend.classes.map {
+                ("\($0.code)", LegendEntry(group: $0.group, label: $0.label))
+            }),
+            scoresReference: "run",
+            scoreDefinition: "100 * (area of the layer's valid pixels below the value + half the area equal to it) / their "
+                + "area, over this run's pixels: the medium-scenario rate on managed land, the loss on all valid land; "
                 + "water and nodata pixels are excluded; pixel areas are true ellipsoidal areas",
             outputs: outputs, statistics: statistics, hotspotClasses: classes, timingsSeconds: timings.merging(
                 ["checksums_and_provenance": (Date().timeIntervalSince(clock) * 1000).rounded() / 1000]) { a, _ in a },
@@ -156,7 +158,8 @@ public enum HotspotRun {
         let size = local ? (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64 : nil
         var arguments: [String]?
         if case let .warped(resampling) = source.alignment {
-            arguments = Dataset.warpArguments(onto: source.target, resampling: resampling, noData: source.spec.noData)
+            arguments = Dataset.warpArguments(onto: source.target, resampling: resampling, noData: source.spec.noData,
+                                              float: !source.spec.role.isCategorical)
         } else if case let .resampled(resampling) = source.alignment {
             arguments = Dataset.warpArguments(onto: source.target, resampling: resampling, noData: source.spec.noData)
         }
@@ -169,14 +172,6 @@ public enum HotspotRun {
             gdalwarpArguments: arguments, synthetic: source.isSynthetic)
     }
 
-    static func modelRecord(_ p: ModelParameters) -> [String: Double] {
-        ["horizon_years": p.horizonYears, "depth_cm": p.depthCentimetres,
-         "bulk_density_default": p.bulkDensityDefault, "r_max": p.rMaxTonnesPerHectareYear,
-         "warming_degC": p.warmingDegC, "sensitivity": p.sensitivity,
-         "hotspot_percentile": p.hotspotPercentile]
-    }
-
-    static func groupRecord(_ table: GroupTable) -> [String: Double] {
-        Dictionary(uniqueKeysWithValues: LandCoverGroup.allCases.map { ($0.name, table[$0]) })
-    }
+    /// The model's name in `run.json`.
+    public static let modelName = "RothC-26.3 (Coleman & Jenkinson 1999) with FAO GSOCseq scenarios (FAO 2020)"
 }

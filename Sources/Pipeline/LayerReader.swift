@@ -3,15 +3,16 @@ import HotspotConfig
 import HotspotModel
 
 /// Reads windows of one layer on the target grid, as stored, with nodata as NaN (`units` converts to model units).
-/// Owned by one thread.
+/// A monthly layer reads its twelve bands as twelve planes of the window. Owned by one thread.
 public final class LayerReader {
     public let source: LayerSource
-    let band: Band
+    let bands: [Band]
     let offset: (column: Int, row: Int)
+    var band: Band { bands[0] }
 
-    init(source: LayerSource, band: Band, offset: (column: Int, row: Int)) {
+    init(source: LayerSource, bands: [Band], offset: (column: Int, row: Int)) {
         self.source = source
-        self.band = band
+        self.bands = bands
         self.offset = offset
     }
 
@@ -21,7 +22,10 @@ public final class LayerReader {
     }
 
     /// Reads the target `window` from the source into `buffer`, by the alignment the plan chose.
-    private func readRaw<T: RasterElement>(_ window: Window, into buffer: UnsafeMutableBufferPointer<T>) throws(GeoError) {
+    private func readRaw<T: RasterElement>(
+        _ window: Window, into buffer: UnsafeMutableBufferPointer<T>, band: Band? = nil
+    ) throws(GeoError) {
+        let band = band ?? self.band
         guard case let .resampled(resampling) = source.alignment else {
             try band.read(sourceWindow(window), into: buffer)
             return
@@ -42,12 +46,17 @@ public final class LayerReader {
     /// How this layer's stored values become model units (applied by the scorer, in double precision).
     public var units: UnitConversion { UnitConversion(scale: source.spec.scale, offset: source.spec.offset) }
 
-    /// Reads a continuous layer's window into `buffer` (window-sized), as stored, with nodata as NaN.
+    /// Reads a continuous layer's window into `buffer`, as stored, with nodata as NaN: one window-sized plane per
+    /// band (twelve for a monthly layer, January first).
     public func read(_ window: Window, into buffer: UnsafeMutableBufferPointer<Float>) throws(PipelineError) {
-        do { try readRaw(window, into: buffer) } catch { throw fail(error) }
-        if let noData = source.noData {
-            let nd = Float(noData)
-            for i in 0..<window.pixelCount where buffer[i] == nd { buffer[i] = .nan }
+        let n = window.pixelCount
+        for (k, band) in bands.enumerated() {
+            let plane = UnsafeMutableBufferPointer(rebasing: buffer[(k * n)..<((k + 1) * n)])
+            do { try readRaw(window, into: plane, band: band) } catch { throw fail(error) }
+            if let noData = source.noData {
+                let nd = Float(noData)
+                for i in 0..<n where plane[i] == nd { plane[i] = .nan }
+            }
         }
     }
 

@@ -31,8 +31,15 @@ public struct LayerSource: Sendable {
     /// Opens the layer once to check it and decide how to align it.
     public static func plan(_ spec: LayerSpec, onto target: Grid, targetCRS: CRS) throws(PipelineError) -> LayerSource {
         func fail(_ error: GeoError) -> PipelineError { .layer(role: spec.role.rawValue, path: spec.path, error) }
-        do throws(GeoError) {
+        do {
             let dataset = try Dataset(path: spec.path)
+            if spec.role.isMonthly, dataset.bandCount != 12 {
+                throw PipelineError.unsuitableLayer(
+                    role: spec.role.rawValue, path: spec.path,
+                    reason: "has \(dataset.bandCount) band\(dataset.bandCount == 1 ? "" : "s"), but the model needs a "
+                        + "monthly climatology of 12 bands, January first (e.g. WorldClim 2.1's twelve files stacked "
+                        + "with gdalbuildvrt -separate)")
+            }
             let band = try dataset.band(spec.band)
             let grid = try dataset.grid()
             let sourceCRS = try dataset.crs()
@@ -47,16 +54,26 @@ public struct LayerSource: Sendable {
                                                   targetResolution: abs(target.geoTransform.pixelWidth))
                 let sameCRS = grid.geoTransform.isNorthUp && target.geoTransform.isNorthUp
                     && sourceCRS.isSame(as: targetCRS)
-                alignment = sameCRS ? .resampled(resampling: resampling) : .warped(resampling: resampling)
+                // GDAL's resampled RasterIO only knows the file's own nodata: an override needs the warper's
+                // -srcnodata, or the override value would be interpolated as a value.
+                let resamplable = sameCRS && (spec.noData == nil || spec.noData == band.noDataValue)
+                alignment = resamplable ? .resampled(resampling: resampling) : .warped(resampling: resampling)
             }
             return LayerSource(spec: spec, alignment: alignment, target: target, noData: noData, sourceGrid: grid,
                                sourceResolutionInTarget: resolution,
                                isSynthetic: dataset.metadata()["SYNTHETIC"] != nil,
                                sourceCRSName: sourceCRS.authorityCode ?? sourceCRS.name)
-        } catch {
+        } catch let error as PipelineError {
+            throw error
+        } catch let error as GeoError {
             throw fail(error)
+        } catch {
+            throw .unsuitableLayer(role: spec.role.rawValue, path: spec.path, reason: "\(error)")
         }
     }
+
+    /// The bands the model reads: twelve months, or the configured band.
+    public var bands: [Int] { spec.role.isMonthly ? Array(1...12) : [spec.band] }
 
     /// Interpolate when the source is as coarse as the target or coarser; aggregate when it is finer by more than
     /// half a pixel again (each target pixel then covers several source pixels).
@@ -127,19 +144,23 @@ public struct LayerSource: Sendable {
         ok[i] ? "source coordinates (\(xs[i]), \(ys[i]))" : "point \(i) (not transformable)"
     }
 
-    /// Opens a reader on the calling thread.
-    public func open() throws(PipelineError) -> LayerReader {
+    /// Opens a reader on the calling thread; `blockRows` is the height of the windows it will read.
+    public func open(blockRows: Int = 128) throws(PipelineError) -> LayerReader {
         do throws(GeoError) {
             let dataset = try Dataset(path: spec.path)
             switch alignment {
             case let .direct(column, row):
-                return LayerReader(source: self, band: try dataset.band(spec.band), offset: (column, row))
+                return LayerReader(source: self, bands: try bands.map { (b) throws(GeoError) in try dataset.band(b) },
+                                   offset: (column, row))
             case .resampled:
-                return LayerReader(source: self, band: try dataset.band(spec.band), offset: (0, 0))
+                return LayerReader(source: self, bands: try bands.map { (b) throws(GeoError) in try dataset.band(b) },
+                                   offset: (0, 0))
             case let .warped(resampling):
                 let warped = try dataset.warped(onto: target, resampling: resampling, noData: spec.noData,
-                                                band: spec.band)
-                return LayerReader(source: self, band: try warped.band(1), offset: (0, 0))
+                                                bands: bands, float: !spec.role.isCategorical, blockRows: blockRows)
+                return LayerReader(source: self, bands: try (1...bands.count).map { (b) throws(GeoError) in
+                    try warped.band(b)
+                }, offset: (0, 0))
             }
         } catch {
             throw .layer(role: spec.role.rawValue, path: spec.path, error)

@@ -1,8 +1,10 @@
 import GeoKit
 
-/// The five rasters of a run, with what a user needs to read them: type, nodata, units and a description.
+/// The seven rasters of a run, with what a user needs to read them: type, nodata, units and a description.
 public enum OutputLayer: String, CaseIterable, Sendable, Codable {
-    case sequestrationRate = "sequestration_rate"
+    case sequestrationRateLow = "sequestration_rate_low"
+    case sequestrationRateMedium = "sequestration_rate_medium"
+    case sequestrationRateHigh = "sequestration_rate_high"
     case sequestrationScore = "sequestration_score"
     case lossExpected = "loss_expected"
     case lossScore = "loss_score"
@@ -10,6 +12,9 @@ public enum OutputLayer: String, CaseIterable, Sendable, Codable {
 
     /// Nodata of the Float32 outputs; chosen outside every valid range (rates, losses and scores are never negative).
     public static let floatNoData: Float = -9999
+
+    /// The three scenario rates, low to high.
+    public static let rates: [OutputLayer] = [.sequestrationRateLow, .sequestrationRateMedium, .sequestrationRateHigh]
 
     public var fileName: String { "\(rawValue).tif" }
 
@@ -19,7 +24,7 @@ public enum OutputLayer: String, CaseIterable, Sendable, Codable {
 
     public var units: String {
         switch self {
-        case .sequestrationRate: "t C/ha/yr"
+        case .sequestrationRateLow, .sequestrationRateMedium, .sequestrationRateHigh: "t C/ha/yr"
         case .lossExpected: "t C/ha"
         case .sequestrationScore, .lossScore: "percentile"
         case .hotspotClass: "class"
@@ -28,15 +33,38 @@ public enum OutputLayer: String, CaseIterable, Sendable, Codable {
 
     public var description: String {
         switch self {
-        case .sequestrationRate:
-            "Attainable SOC sequestration rate, 0-30 cm (Hassink saturation deficit over the horizon, capped by Miami NPP, times the land-use factor)"
-        case .sequestrationScore: "Sequestration score: area-weighted percentile rank of the rate over valid land pixels (0-100)"
-        case .lossExpected: "Expected SOC loss over the horizon under warming, 0-30 cm (RothC temperature response and land-use vulnerability)"
+        case .sequestrationRateLow, .sequestrationRateMedium, .sequestrationRateHigh:
+            "SOC sequestration rate, 0-30 cm, of sustainable management raising the carbon inputs by the \(scenario!) "
+                + "scenario's share against business as usual over the horizon (RothC-26.3, FAO GSOCseq design); "
+                + "nodata outside the managed land-cover groups"
+        case .sequestrationScore:
+            "Sequestration score: area-weighted percentile rank of the medium-scenario rate over managed land pixels (0-100)"
+        case .lossExpected:
+            "Expected SOC loss over the horizon under warming against business as usual, 0-30 cm (RothC-26.3 with every month warmed)"
         case .lossScore: "Loss urgency score: area-weighted percentile rank of the expected loss over valid land pixels (0-100)"
         case .hotspotClass: "Hotspot class: 0 none, 1 sequestration hotspot, 2 loss hotspot, 3 both, 255 nodata"
         }
     }
 
+    /// The SSM scenario of a rate layer (`low`, `medium`, `high`).
+    public var scenario: String? {
+        switch self {
+        case .sequestrationRateLow: "low"
+        case .sequestrationRateMedium: "medium"
+        case .sequestrationRateHigh: "high"
+        default: nil
+        }
+    }
+
     /// How overviews are made: averages for quantities, the most frequent class for classes.
     public var overviewResampling: Resampling { self == .hotspotClass ? .mode : .average }
+}
+
+/// The uncompressed rasters the passes hand each other in the run's `work/` folder.
+enum Intermediate {
+    /// An output's values before it becomes a COG (same name, in `work/`).
+    static func path(_ layer: OutputLayer, in workspace: RunWorkspace) -> String { workspace.workPath(layer.fileName) }
+
+    /// The land-cover group of every pixel (`LandCoverGroup` raw values, 255 nodata).
+    static func groups(in workspace: RunWorkspace) -> String { workspace.workPath("landcover_group.tif") }
 }

@@ -8,6 +8,8 @@ import HotspotModel
 /// Nothing time-dependent goes into the rasters, so two runs on the same inputs give byte-identical files.
 struct OutputWriter {
     struct Provenance {
+        /// Every COG names its run, so a download can be traced to its `run.json`.
+        var runID: String
         var configSHA256: String
         var model: ModelParameters
         var synthetic: Bool
@@ -19,11 +21,6 @@ struct OutputWriter {
     let provenance: Provenance
     /// True when the passes filled the intermediates' overviews; GDAL computes them otherwise.
     let overviewsPresent: Bool
-
-    static let intermediate: [OutputLayer: String] = [
-        .sequestrationRate: "rate.tif", .lossExpected: "loss.tif", .sequestrationScore: "rate_score.tif",
-        .lossScore: "loss_score.tif", .hotspotClass: "class.tif",
-    ]
 
     func writeAll(workers: Int, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError)
         -> [String: RunRecord.Output] {
@@ -52,7 +49,7 @@ struct OutputWriter {
     }
 
     func write(_ layer: OutputLayer) throws(PipelineError) -> RunRecord.Output {
-        let source = workspace.workPath(Self.intermediate[layer]!)
+        let source = Intermediate.path(layer, in: workspace)
         let target = workspace.finalPath(layer.fileName)
         do throws(GeoError) {
             let dataset = try Dataset(path: source, access: .update)
@@ -63,6 +60,7 @@ struct OutputWriter {
             band.setMetadata("DESCRIPTION", layer.description)
             band.setMetadata("UNITS", layer.units)
             try dataset.setMetadata("TITLE", "Soil Carbon Hotspots: \(layer.rawValue)")
+            try dataset.setMetadata("RUN_ID", provenance.runID)
             try dataset.setMetadata("CONFIG_SHA256", provenance.configSHA256)
             try dataset.setMetadata("MODEL", modelSummary)
             try dataset.setMetadata("INPUTS", provenance.inputs.joined(separator: ";"))
@@ -85,9 +83,9 @@ struct OutputWriter {
 
     var modelSummary: String {
         let p = provenance.model
-        return "horizon_years=\(p.horizonYears) depth_cm=\(p.depthCentimetres) "
-            + "bulk_density_default=\(p.bulkDensityDefault) r_max=\(p.rMaxTonnesPerHectareYear) "
-            + "warming_degC=\(p.warmingDegC) sensitivity=\(p.sensitivity) hotspot_percentile=\(p.hotspotPercentile)"
+        return "RothC-26.3 scenarios: horizon_years=\(p.horizonYears) depth_cm=\(p.depthCentimetres) "
+            + "warming_degC=\(p.warmingDegC) scenarios=\(p.scenarios.low),\(p.scenarios.medium),\(p.scenarios.high) "
+            + "hotspot_percentile=\(p.hotspotPercentile)"
     }
 }
 

@@ -6,6 +6,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case config(ConfigError)
     case layer(role: String, path: String, GeoError)
     case grid(GeoError)
+    /// A layer whose content does not fit its role (a single band where twelve months are needed...).
+    case unsuitableLayer(role: String, path: String, reason: String)
     case output(path: String, reason: String)
     case cancelled
 
@@ -16,6 +18,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             if case let .openFailed(_, reason) = error { "layer '\(role)' (\(path)): cannot open: \(reason)" }
             else { "layer '\(role)' (\(path)): \(error)" }
         case let .grid(error): "target grid: \(error)"
+        case let .unsuitableLayer(role, path, reason): "layer '\(role)' (\(path)): \(reason)"
         case let .output(path, reason): "cannot write \(path): \(reason)"
         case .cancelled: "the run was cancelled"
         }

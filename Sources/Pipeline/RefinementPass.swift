@@ -13,8 +13,8 @@ struct RefinementPass {
     let workers: Int
 
     struct Worker {
-        let rateBand: Band, lossBand: Band, groupBand: Band
-        let rate: BlockBuffer<Float>, loss: BlockBuffer<Float>, groups: BlockBuffer<UInt8>
+        let rateBand: Band, lossBand: Band
+        let rate: BlockBuffer<Float>, loss: BlockBuffer<Float>
     }
 
     func run(workspace: RunWorkspace, rate: inout PercentileHistogram, loss: inout PercentileHistogram)
@@ -27,11 +27,9 @@ struct RefinementPass {
                          makeState: { () throws(PipelineError) -> Worker in
             do throws(GeoError) {
                 return Worker(
-                    rateBand: try Dataset(path: workspace.workPath("rate.tif")).band(1),
-                    lossBand: try Dataset(path: workspace.workPath("loss.tif")).band(1),
-                    groupBand: try Dataset(path: workspace.workPath("group.tif")).band(1),
-                    rate: BlockBuffer(count: capacity, value: 0), loss: BlockBuffer(count: capacity, value: 0),
-                    groups: BlockBuffer(count: capacity, value: 0))
+                    rateBand: try Dataset(path: Intermediate.path(.sequestrationRateMedium, in: workspace)).band(1),
+                    lossBand: try Dataset(path: Intermediate.path(.lossExpected, in: workspace)).band(1),
+                    rate: BlockBuffer(count: capacity, value: 0), loss: BlockBuffer(count: capacity, value: 0))
             } catch {
                 throw .output(path: workspace.work, reason: error.description)
             }
@@ -39,12 +37,11 @@ struct RefinementPass {
             do throws(GeoError) {
                 try worker.rateBand.read(window, into: worker.rate.pointer)
                 try worker.lossBand.read(window, into: worker.loss.pointer)
-                try worker.groupBand.read(window, into: worker.groups.pointer)
             } catch {
                 throw .output(path: workspace.work, reason: error.description)
             }
             merged.add(window, rate: worker.rate.prefix(window.pixelCount), loss: worker.loss.prefix(window.pixelCount),
-                       groups: worker.groups.prefix(window.pixelCount), areas: areas)
+                       areas: areas)
         })
         rate.refine(with: merged.rate)
         loss.refine(with: merged.loss)
@@ -62,18 +59,17 @@ struct RefinementPass {
         }
 
         func add(
-            _ window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>,
-            groups: UnsafeBufferPointer<UInt8>, areas: PixelAreas
+            _ window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>, areas: PixelAreas
         ) {
             lock.lock()
             defer { lock.unlock() }
-            let water = LandCoverGroup.water.rawValue, noData = OutputLayer.floatNoData
+            let noData = OutputLayer.floatNoData
+            // The same populations as the scoring pass: each layer's valid pixels.
             window.forEachRun(of: areas) { range, area in
-                let runGroups = UnsafeBufferPointer(rebasing: groups[range])
                 let runRate = UnsafeBufferPointer(rebasing: rate[range])
-                let isLand: (Int) -> Bool = { runGroups[$0] != water && runRate[$0] != noData }
-                self.rate.add(runRate, include: isLand, pixelArea: area)
-                self.loss.add(UnsafeBufferPointer(rebasing: loss[range]), include: isLand, pixelArea: area)
+                let runLoss = UnsafeBufferPointer(rebasing: loss[range])
+                self.rate.add(runRate, include: { runRate[$0] != noData }, pixelArea: area)
+                self.loss.add(runLoss, include: { runLoss[$0] != noData }, pixelArea: area)
             }
         }
     }

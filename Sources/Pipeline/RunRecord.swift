@@ -1,4 +1,5 @@
 import Foundation
+import HotspotModel
 
 /// `run.json`: everything needed to know what a run did and to reproduce it.
 public struct RunRecord: Codable, Sendable {
@@ -46,16 +47,30 @@ public struct RunRecord: Codable, Sendable {
         public var gdal: String
     }
 
+    /// The target grid as numbers.
+    public struct GridRecord: Codable, Sendable, Equatable {
+        public var crs: String
+        public var resolution: Double
+        /// [minX, minY, maxX, maxY] in the grid's CRS.
+        public var bbox: [Double]
+        public var width: Int
+        public var height: Int
+    }
+
     public var runID: String
     public var createdAt: String
     public var config: String
     public var configSHA256: String
-    public var grid: [String: String]
+    public var grid: GridRecord
     public var inputs: [Input]
-    public var model: [String: Double]
-    public var manageable: [String: Double]
-    public var vulnerability: [String: Double]
+    /// The model and every parameter it ran with: answers about the run come from here, never from today's config.
+    public var modelName: String
+    public var model: ModelParameters
     public var landcoverLegend: String
+    /// The legend's table (code -> group and label) as the run used it.
+    public var landcoverClasses: [String: LegendEntry]
+    /// What the scores rank against: `run` (the run's own valid pixels).
+    public var scoresReference: String
     public var scoreDefinition: String
     public var outputs: [String: Output]
     public var statistics: [String: LayerStatistics]
@@ -65,8 +80,10 @@ public struct RunRecord: Codable, Sendable {
     public var synthetic: Bool
 
     enum CodingKeys: String, CodingKey {
-        case runID = "run_id", createdAt = "created_at", config, configSHA256 = "config_sha256", grid, inputs, model,
-             manageable, vulnerability, landcoverLegend = "landcover_legend", scoreDefinition = "score_definition",
+        case runID = "run_id", createdAt = "created_at", config, configSHA256 = "config_sha256", grid, inputs,
+             modelName = "model_name", model, landcoverLegend = "landcover_legend",
+             landcoverClasses = "landcover_classes", scoresReference = "scores_reference",
+             scoreDefinition = "score_definition",
              outputs, statistics, hotspotClasses = "hotspot_classes", timingsSeconds = "timings_seconds", software,
              synthetic
     }
@@ -76,6 +93,12 @@ public struct RunRecord: Codable, Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
+}
+
+/// One land-cover code of the legend a run used.
+public struct LegendEntry: Codable, Sendable, Equatable {
+    public var group: LandCoverGroup
+    public var label: String
 }
 
 /// The software version written into provenance.

@@ -3,9 +3,9 @@ import GeoKit
 import HotspotConfig
 import HotspotModel
 
-/// Pass 1: reads every layer strip by strip on the target grid, computes the physical rasters (sequestration rate,
-/// expected loss) and the land-cover group, writes them to intermediate files and builds the area-weighted histograms
-/// that pass 2 turns into scores.
+/// Pass 1: reads every layer strip by strip on the target grid, runs RothC's scenarios on every pixel (the three
+/// sequestration rates and the warming loss), writes them to intermediate files and builds the area-weighted
+/// histograms that pass 2 turns into scores.
 struct ScoringPass {
     let sources: [LayerRole: LayerSource]
     let grid: Grid
@@ -16,93 +16,180 @@ struct ScoringPass {
     let workers: Int
     let overviews: OverviewPlan?
 
+    /// The physical rasters this pass writes, in the order of `ScenarioBuffers`.
+    static let layers: [OutputLayer] = OutputLayer.rates + [.lossExpected]
+
     struct Result {
+        /// Histograms of the ranked layers: the medium-scenario rate and the loss.
         var rate: PercentileHistogram
         var loss: PercentileHistogram
-        var rateStatistics: LayerStatistics
-        var lossStatistics: LayerStatistics
+        var statistics: [OutputLayer: LayerStatistics]
+
+        static var empty: Result {
+            Result(rate: PercentileHistogram(), loss: PercentileHistogram(),
+                   statistics: Dictionary(uniqueKeysWithValues: ScoringPass.layers.map { ($0, LayerStatistics()) }))
+        }
+    }
+
+    /// Rows read at once inside a strip: twelve months of three climate layers make a strip of inputs twelve times
+    /// the size of its outputs, so they are read in chunks of at most 2^17 pixels (a power of two that divides the
+    /// strip, and the warped VRTs' block height).
+    var chunkRows: Int {
+        let fitting = max(1, min(stripRows, (1 << 17) / max(1, grid.width)))
+        return 1 << (Int.bitWidth - 1 - fitting.leadingZeroBitCount)
     }
 
     /// One worker's readers and buffers.
     struct Worker {
         var readers: [LayerRole: LayerReader]
-        let buffers: [LayerRole: BlockBuffer<Float>]
-        let groups: BlockBuffer<UInt8>
+        /// Chunk-sized inputs (twelve planes for monthly layers).
+        let inputs: [LayerRole: BlockBuffer<Float>]
         let codes: BlockBuffer<Int32>
-        let rate: BlockBuffer<Float>
-        let loss: BlockBuffer<Float>
-        let rateOverviews: AverageOverviews?
-        let lossOverviews: AverageOverviews?
-        /// This worker's share of the histograms and statistics, merged when it is done.
-        var partial = Result(rate: PercentileHistogram(), loss: PercentileHistogram(),
-                             rateStatistics: LayerStatistics(), lossStatistics: LayerStatistics())
+        let groups: BlockBuffer<UInt8>
+        /// Without a PET layer: Thornthwaite's PET (twelve planes) and the grid's pixel centres to latitude.
+        let thornthwaite: BlockBuffer<Float>?
+        let toLonLat: CoordinateTransform?
+        /// Strip-sized outputs, in the order of `ScoringPass.layers`.
+        let outputs: [BlockBuffer<Float>]
+        let overviews: [AverageOverviews]?
+        var partial = Result.empty
     }
 
     func run(workspace: RunWorkspace, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError) -> Result {
         let sink = try Sink(workspace: workspace, grid: grid, overviews: overviews)
         let strips = Window.strips(width: grid.width, height: grid.height, rows: stripRows)
         let progress = ProgressCounter(phase: .scoring, total: strips.count, report: report)
-        let capacity = stripRows * grid.width
+        let stripCapacity = stripRows * grid.width, chunkRows = self.chunkRows
+        let chunkCapacity = chunkRows * grid.width
         try forEachStrip(strips, workers: workers, makeState: { () throws(PipelineError) -> Worker in
             var readers: [LayerRole: LayerReader] = [:]
-            var buffers: [LayerRole: BlockBuffer<Float>] = [:]
+            var inputs: [LayerRole: BlockBuffer<Float>] = [:]
             for (role, source) in sources {
-                readers[role] = try source.open()
-                if role != .landcover { buffers[role] = BlockBuffer(count: capacity, value: .nan) }
+                readers[role] = try source.open(blockRows: chunkRows)
+                if role != .landcover {
+                    inputs[role] = BlockBuffer(count: role.bandCount * chunkCapacity, value: .nan)
+                }
             }
-            return Worker(readers: readers, buffers: buffers, groups: BlockBuffer(count: capacity, value: 0),
-                          codes: BlockBuffer(count: capacity, value: 0), rate: BlockBuffer(count: capacity, value: 0),
-                          loss: BlockBuffer(count: capacity, value: 0),
-                          rateOverviews: overviews.map { AverageOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) },
-                          lossOverviews: overviews.map { AverageOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) })
+            let estimatePET = sources[.pet] == nil
+            var toLonLat: CoordinateTransform?
+            if estimatePET {
+                do throws(GeoError) {
+                    let crs = try CRS(grid.crsDefinition)
+                    if !crs.isGeographic { toLonLat = try CoordinateTransform(from: crs, to: CRS.wgs84()) }
+                } catch {
+                    throw .grid(error)
+                }
+            }
+            return Worker(
+                readers: readers, inputs: inputs, codes: BlockBuffer(count: chunkCapacity, value: 0),
+                groups: BlockBuffer(count: chunkCapacity, value: 0),
+                thornthwaite: estimatePET ? BlockBuffer(count: 12 * chunkCapacity, value: .nan) : nil,
+                toLonLat: toLonLat,
+                outputs: Self.layers.map { _ in BlockBuffer(count: stripCapacity, value: 0) },
+                overviews: overviews.map { plan in
+                    Self.layers.map { _ in AverageOverviews(plan: plan, gridWidth: grid.width, stripRows: stripRows) }
+                })
         }, body: { (worker: inout Worker, window: Window) throws(PipelineError) in
             let n = window.pixelCount
-            for (role, buffer) in worker.buffers {
-                try worker.readers[role]!.read(window, into: buffer.pointer)
+            for chunk in Window.strips(width: window.width, height: window.height, rows: chunkRows) {
+                let part = Window(column: window.column, row: window.row + chunk.row, width: window.width,
+                                  height: chunk.height)
+                try score(part, offset: chunk.row * window.width, worker: &worker)
             }
-            try worker.readers[.landcover]!.readGroups(window, legend: legend, scratch: worker.codes.pointer,
-                                                       into: worker.groups.pointer)
-            var inputs = ScoringInputs(
-                soc: worker.buffers[.soc]!.prefix(n), clay: worker.buffers[.clay]!.prefix(n),
-                silt: worker.buffers[.silt]?.prefix(n), bulkDensity: worker.buffers[.bulkDensity]?.prefix(n),
-                tmean: worker.buffers[.tmean]!.prefix(n), precip: worker.buffers[.precip]!.prefix(n),
-                group: worker.groups.prefix(n))
-            inputs.socUnits = worker.readers[.soc]!.units
-            inputs.clayUnits = worker.readers[.clay]!.units
-            inputs.siltUnits = worker.readers[.silt]?.units ?? .identity
-            inputs.bulkDensityUnits = worker.readers[.bulkDensity]?.units ?? .identity
-            inputs.tmeanUnits = worker.readers[.tmean]!.units
-            inputs.precipUnits = worker.readers[.precip]!.units
-            scorer.score(inputs, range: 0..<n, rate: worker.rate.pointer, loss: worker.loss.pointer)
+            let outputs = worker.outputs.map { $0.prefix(n) }
             let noData = OutputLayer.floatNoData
-            worker.rateOverviews?.reduce(worker.rate.prefix(n), width: window.width, height: window.height, noData: noData)
-            worker.lossOverviews?.reduce(worker.loss.prefix(n), width: window.width, height: window.height, noData: noData)
-            try sink.write(window, rate: worker.rate.prefix(n), loss: worker.loss.prefix(n),
-                           groups: worker.groups.prefix(n), rateOverviews: worker.rateOverviews,
-                           lossOverviews: worker.lossOverviews)
-            Self.accumulate(&worker.partial, window: window, rate: worker.rate.prefix(n), loss: worker.loss.prefix(n),
-                            groups: worker.groups.prefix(n), areas: areas)
+            if let overviews = worker.overviews {
+                for (k, reduction) in overviews.enumerated() {
+                    reduction.reduce(outputs[k], width: window.width, height: window.height, noData: noData)
+                }
+            }
+            try sink.write(window, outputs: outputs, overviews: worker.overviews)
+            Self.accumulate(&worker.partial, window: window, outputs: outputs, areas: areas)
             progress.step(pixels: n)
         }, finish: { worker in sink.merge(worker.partial) })
         return try sink.finish()
     }
 
-    /// Adds a strip's valid land pixels to the histograms and statistics, each weighted by its true area.
+    /// Reads one chunk of rows and scores it into the strip's outputs at `offset`.
+    private func score(_ chunk: Window, offset: Int, worker: inout Worker) throws(PipelineError) {
+        let n = chunk.pixelCount
+        for (role, buffer) in worker.inputs {
+            try worker.readers[role]!.read(chunk, into: buffer.pointer)
+        }
+        try worker.readers[.landcover]!.readGroups(chunk, legend: legend, scratch: worker.codes.pointer,
+                                                   into: worker.groups.pointer)
+        func plane(_ role: LayerRole) -> UnsafeBufferPointer<Float> { worker.inputs[role]!.prefix(role.bandCount * n) }
+        func optional(_ role: LayerRole) -> UnsafeBufferPointer<Float>? { worker.inputs[role]?.prefix(n) }
+        if let estimate = worker.thornthwaite {
+            try estimatePET(chunk, tmean: plane(.tmean), units: worker.readers[.tmean]!.units, into: estimate.pointer,
+                            toLonLat: worker.toLonLat)
+        }
+        let pet = worker.thornthwaite?.prefix(12 * n) ?? plane(.pet)
+        var inputs = ScoringInputs(count: n, soc: plane(.soc), clay: plane(.clay), tmean: plane(.tmean),
+                                   precip: plane(.precip), pet: pet, group: worker.groups.prefix(n))
+        inputs.silt = optional(.silt)
+        inputs.bulkDensity = optional(.bulkDensity)
+        inputs.coarseFragments = optional(.coarseFragments)
+        func units(_ role: LayerRole) -> UnitConversion { worker.readers[role]?.units ?? .identity }
+        inputs.socUnits = units(.soc)
+        inputs.clayUnits = units(.clay)
+        inputs.tmeanUnits = units(.tmean)
+        inputs.precipUnits = units(.precip)
+        inputs.petUnits = units(.pet)
+        inputs.siltUnits = units(.silt)
+        inputs.bulkDensityUnits = units(.bulkDensity)
+        inputs.coarseFragmentsUnits = units(.coarseFragments)
+        func slice(_ k: Int) -> UnsafeMutableBufferPointer<Float> {
+            UnsafeMutableBufferPointer(rebasing: worker.outputs[k].pointer[offset..<(offset + n)])
+        }
+        scorer.score(inputs, range: 0..<n,
+                     into: ScenarioBuffers(rateLow: slice(0), rateMedium: slice(1), rateHigh: slice(2), loss: slice(3)))
+    }
+
+    /// Thornthwaite's PET (mm/month) for a chunk from its temperatures and the latitude of each pixel centre.
+    private func estimatePET(
+        _ chunk: Window, tmean: UnsafeBufferPointer<Float>, units: UnitConversion,
+        into pet: UnsafeMutableBufferPointer<Float>, toLonLat: CoordinateTransform?
+    ) throws(PipelineError) {
+        let n = chunk.pixelCount
+        var latitudes = [Double](repeating: 0, count: n)
+        var xs = [Double](repeating: 0, count: n)
+        for r in 0..<chunk.height {
+            for c in 0..<chunk.width {
+                let p = grid.centre(column: chunk.column + c, row: chunk.row + r)
+                xs[r * chunk.width + c] = p.x
+                latitudes[r * chunk.width + c] = p.y
+            }
+        }
+        if let toLonLat {
+            let ok = toLonLat.transform(x: &xs, y: &latitudes)
+            for i in 0..<n where !ok[i] { latitudes[i] = .nan }
+        }
+        for i in 0..<n {
+            var t = Monthly()
+            for m in 0..<12 { t[m] = units.apply(tmean[m * n + i]) }
+            let estimate = Thornthwaite.pet(tmean: t, latitude: latitudes[i])
+            // NaN temperatures or latitudes give NaN PET, so the pixel is nodata as with a PET layer.
+            let missing = !latitudes[i].isFinite || (0..<12).contains { !t[$0].isFinite }
+            for m in 0..<12 { pet[m * n + i] = missing ? .nan : Float(estimate[m]) }
+        }
+    }
+
+    /// Adds a strip's valid pixels to the histograms and statistics, each weighted by its true area. Water and
+    /// missing inputs are nodata in every output; the rates are also nodata outside the managed groups, so each
+    /// layer's population is its valid pixels.
     static func accumulate(
-        _ result: inout Result, window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>,
-        groups: UnsafeBufferPointer<UInt8>, areas: PixelAreas
+        _ result: inout Result, window: Window, outputs: [UnsafeBufferPointer<Float>], areas: PixelAreas
     ) {
-        let water = LandCoverGroup.water.rawValue, noData = OutputLayer.floatNoData
+        let noData = OutputLayer.floatNoData
         window.forEachRun(of: areas) { range, area in
-            let runGroups = UnsafeBufferPointer(rebasing: groups[range])
-            let runRate = UnsafeBufferPointer(rebasing: rate[range])
-            let runLoss = UnsafeBufferPointer(rebasing: loss[range])
-            // The score population: valid pixels on land (rate and loss are nodata together).
-            let isLand: (Int) -> Bool = { runGroups[$0] != water && runRate[$0] != noData }
-            result.rate.add(runRate, include: isLand, pixelArea: area)
-            result.loss.add(runLoss, include: isLand, pixelArea: area)
-            result.rateStatistics.add(runRate, include: isLand, pixelAreaKm2: area)
-            result.lossStatistics.add(runLoss, include: isLand, pixelAreaKm2: area)
+            for (k, layer) in layers.enumerated() {
+                let run = UnsafeBufferPointer(rebasing: outputs[k][range])
+                let valid: (Int) -> Bool = { run[$0] != noData }
+                result.statistics[layer]!.add(run, include: valid, pixelAreaKm2: area)
+                if layer == .sequestrationRateMedium { result.rate.add(run, include: valid, pixelArea: area) }
+                if layer == .lossExpected { result.loss.add(run, include: valid, pixelArea: area) }
+            }
         }
     }
 
@@ -110,44 +197,40 @@ struct ScoringPass {
     /// histograms, behind one lock.
     final class Sink: @unchecked Sendable {
         private let lock = NSLock()
-        private let rateFile: Dataset, lossFile: Dataset, groupFile: Dataset
-        private let rateBand: Band, lossBand: Band, groupBand: Band
+        private let files: [Dataset]
+        private let bands: [Band]
         /// The merged histograms: the first worker's own, then the others added to it (a histogram is 32 MiB, so
         /// the sink does not start one of its own).
         private var merged: Result?
-
         private let overviews: OverviewPlan?
         private let gridWidth: Int
 
         init(workspace: RunWorkspace, grid: Grid, overviews: OverviewPlan?) throws(PipelineError) {
             self.overviews = overviews
             gridWidth = grid.width
-            rateFile = try workspace.createIntermediate("rate.tif", grid: grid, type: .float32,
-                                                        noData: Double(OutputLayer.floatNoData), overviews: overviews)
-            lossFile = try workspace.createIntermediate("loss.tif", grid: grid, type: .float32,
-                                                        noData: Double(OutputLayer.floatNoData), overviews: overviews)
-            groupFile = try workspace.createIntermediate("group.tif", grid: grid, type: .byte,
-                                                         noData: Double(LandCoverGroup.noDataCode))
-            do throws(GeoError) {
-                (rateBand, lossBand, groupBand) = (try rateFile.band(1), try lossFile.band(1), try groupFile.band(1))
+            var files: [Dataset] = []
+            for layer in ScoringPass.layers {
+                files.append(try workspace.createIntermediate(layer.fileName, grid: grid, type: .float32,
+                                                              noData: layer.noData, overviews: overviews))
+            }
+            self.files = files
+            do {
+                bands = try files.map { (file) throws(GeoError) in try file.band(1) }
             } catch {
                 throw .output(path: workspace.work, reason: error.description)
             }
         }
 
-        func write(
-            _ window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>,
-            groups: UnsafeBufferPointer<UInt8>, rateOverviews: AverageOverviews?, lossOverviews: AverageOverviews?
-        ) throws(PipelineError) {
+        func write(_ window: Window, outputs: [UnsafeBufferPointer<Float>], overviews levels: [AverageOverviews]?)
+            throws(PipelineError) {
             lock.lock()
             defer { lock.unlock() }
             do throws(GeoError) {
-                try rateBand.write(window, from: rate)
-                try lossBand.write(window, from: loss)
-                try groupBand.write(window, from: groups)
-                if let overviews, let rateOverviews, let lossOverviews {
-                    try rateBand.writeOverviews(rateOverviews.levels, plan: overviews, strip: window, gridWidth: gridWidth)
-                    try lossBand.writeOverviews(lossOverviews.levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                for (k, band) in bands.enumerated() {
+                    try band.write(window, from: outputs[k])
+                    if let overviews, let levels {
+                        try band.writeOverviews(levels[k].levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                    }
                 }
             } catch {
                 throw .output(path: error.description, reason: "writing intermediate values failed")
@@ -164,30 +247,25 @@ struct ScoringPass {
             merged = nil  // one reference, so the merge below does not copy the arrays
             result.rate.merge(partial.rate)
             result.loss.merge(partial.loss)
-            result.rateStatistics.merge(partial.rateStatistics)
-            result.lossStatistics.merge(partial.lossStatistics)
+            for (layer, statistics) in partial.statistics { result.statistics[layer]!.merge(statistics) }
             merged = result
         }
 
         func finish() throws(PipelineError) -> Result {
             do throws(GeoError) {
-                try rateFile.close()
-                try lossFile.close()
-                try groupFile.close()
+                for file in files { try file.close() }
             } catch {
-                throw .output(path: rateFile.path, reason: error.description)
+                throw .output(path: files[0].path, reason: error.description)
             }
-            var result = merged ?? Result(rate: PercentileHistogram(), loss: PercentileHistogram(),
-                                          rateStatistics: LayerStatistics(), lossStatistics: LayerStatistics())
+            var result = merged ?? .empty
             merged = nil
             result.rate.finalize()
             result.loss.finalize()
-            result.rateStatistics.finish()
-            result.lossStatistics.finish()
-            for (histogram, path) in [(result.rate, \Result.rateStatistics), (result.loss, \Result.lossStatistics)] {
-                result[keyPath: path].p10 = histogram.value(atPercentile: 10).map(Double.init)
-                result[keyPath: path].p50 = histogram.value(atPercentile: 50).map(Double.init)
-                result[keyPath: path].p90 = histogram.value(atPercentile: 90).map(Double.init)
+            for layer in ScoringPass.layers { result.statistics[layer]!.finish() }
+            for (histogram, layer) in [(result.rate, OutputLayer.sequestrationRateMedium), (result.loss, .lossExpected)] {
+                result.statistics[layer]!.p10 = histogram.value(atPercentile: 10).map(Double.init)
+                result.statistics[layer]!.p50 = histogram.value(atPercentile: 50).map(Double.init)
+                result.statistics[layer]!.p90 = histogram.value(atPercentile: 90).map(Double.init)
             }
             return result
         }

@@ -58,7 +58,7 @@ public struct TileJob: Sendable {
         ("sequestration_score", "score_greens", .bilinear),
         ("loss_score", "score_reds", .bilinear),
         ("hotspot_class", "hotspot_classes", .nearest),
-        ("sequestration_rate", "rate_viridis", .bilinear),
+        ("sequestration_rate_medium", "rate_viridis", .bilinear),
         ("loss_expected", "loss_magma", .bilinear),
     ]
 }

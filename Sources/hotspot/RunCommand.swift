@@ -32,7 +32,7 @@ struct RunCommand: ParsableCommand {
             let result = try HotspotRun.execute(config, options: options)
             Terminal.endProgress()
             let classes = result.record.hotspotClasses.areaKm2
-            let pixels = Int(result.record.grid["width"]!)! * Int(result.record.grid["height"]!)!
+            let pixels = result.record.grid.width * result.record.grid.height
             Terminal.info(String(
                 format: "run %@: %d px in %.1f s; hotspots: sequestration %.0f km2, loss %.0f km2, both %.0f km2 -> %@",
                 result.runID, pixels, Date().timeIntervalSince(start),

@@ -95,7 +95,7 @@ struct RegionCommand: ParsableCommand {
     @Option(help: "A region id of server.regions.") var region: String?
     @Option(help: "A GeoJSON file of polygons (WGS84) to clip to or to summarise, instead of a named region.")
     var polygon: String?
-    @Option(help: "The layer to clip (sequestration_score, loss_score, hotspot_class, sequestration_rate, loss_expected).")
+    @Option(help: "The layer to clip (sequestration_score, loss_score, hotspot_class, sequestration_rate_low|medium|high, loss_expected).")
     var layer: String?
     @Option(help: "The COG to write; without it, print the region's statistics.") var out: String?
     @Option(name: .customLong("run"), help: "The run (default: <output.dir>/latest).") var runPath: String?

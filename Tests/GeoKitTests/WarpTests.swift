@@ -57,7 +57,7 @@ struct WarpTests {
         try withTemporaryFolder { folder in
             try Self.writeTwoBands(folder + "/two.tif")
             let original = try Dataset(path: folder + "/two.tif")
-            let warped = try original.warped(onto: Self.target, resampling: .nearest, band: 2)
+            let warped = try original.warped(onto: Self.target, resampling: .nearest, bands: [2])
             #expect(warped.bandCount == 1)
             let values = try readAll(warped)
             #expect(values.contains(2) && !values.contains(1), "band 2, not band 1")
@@ -70,7 +70,7 @@ struct WarpTests {
     func aSecondBandCanBeWarpedFromADatasetThatIsNotKept() throws {
         try withTemporaryFolder { folder in
             try Self.writeTwoBands(folder + "/two.tif")
-            let warped = try Dataset(path: folder + "/two.tif").warped(onto: Self.target, resampling: .nearest, band: 2)
+            let warped = try Dataset(path: folder + "/two.tif").warped(onto: Self.target, resampling: .nearest, bands: [2])
             let values = try readAll(warped)
             #expect(values.contains(2) && !values.contains(1))
         }

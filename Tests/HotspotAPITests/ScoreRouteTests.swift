@@ -18,7 +18,7 @@ import Testing
             #expect(json["inside"] as? Bool == true)
             let sequestration = json["sequestration"] as! [String: Any], loss = json["loss"] as! [String: Any]
             let expected: [(OutputLayer, Any?)] = [
-                (.sequestrationRate, (sequestration["rate"] as? [String: Any])?["value"]),
+                (.sequestrationRateMedium, (sequestration["rate"] as? [String: Any])?["value"]),
                 (.sequestrationScore, sequestration["score"]),
                 (.lossExpected, (loss["expected"] as? [String: Any])?["value"]),
                 (.lossScore, loss["score"]),

@@ -39,7 +39,7 @@ rows = np.array([quad_area_km2(gt[3] + r * gt[5], gt[3] + (r + 1) * gt[5], gt[1]
 area = np.repeat(rows[:, None], w, axis=1)
 
 out = {"area_km2": float(area[mask].sum()), "layers": {}}
-for name in ["sequestration_rate", "sequestration_score", "loss_expected", "loss_score"]:
+for name in ["sequestration_rate_medium", "sequestration_score", "loss_expected", "loss_score"]:
     ds = gdal.Open(f"{run}/{name}.tif")  # keep the dataset alive while its band is used
     band = ds.GetRasterBand(1)
     v = band.ReadAsArray().astype(np.float64)

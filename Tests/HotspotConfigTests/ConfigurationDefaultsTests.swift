@@ -3,26 +3,20 @@ import HotspotConfig
 import HotspotModel
 import Testing
 
-/// The model defaults of DESIGN.md, as literals.
-let designManageable: [LandCoverGroup: Double] = [
-    .cropland: 1.0, .grassland: 0.7, .shrubland: 0.4, .forest: 0.2, .wetland: 0.0,
-    .urban: 0.0, .bare: 0.0, .water: 0.0, .snowIce: 0.0,
-]
-let designVulnerability: [LandCoverGroup: Double] = [
-    .wetland: 0.5, .cropland: 0.15, .grassland: 0.1, .forest: 0.1, .shrubland: 0.1, .bare: 0.05,
-    .urban: 0.0, .water: 0.0, .snowIce: 0.0,
+/// The model defaults of DESIGN.md (model v2), as literals.
+let designDPMRPM: [LandCoverGroup: Double] = [
+    .cropland: 1.44, .grassland: 1.44, .shrubland: 0.67, .wetland: 0.67, .forest: 0.25,
 ]
 
 func expectDesignDefaults(_ p: ModelParameters, sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(p.horizonYears == 20 && p.depthCentimetres == 30 && p.bulkDensityDefault == 1.3,
+    #expect(p.horizonYears == 20 && p.depthCentimetres == 30 && p.warmingDegC == 2.0, sourceLocation: sourceLocation)
+    #expect(p.scenarios.low == 0.05 && p.scenarios.medium == 0.10 && p.scenarios.high == 0.20,
             sourceLocation: sourceLocation)
-    #expect(p.rMaxTonnesPerHectareYear == 1.0 && p.warmingDegC == 2.0 && p.sensitivity == 0.5,
+    #expect(p.hotspotPercentile == 90 && p.managedGroups == [.cropland, .grassland] && p.bareGroups == [.bare],
             sourceLocation: sourceLocation)
-    #expect(p.hotspotPercentile == 90, sourceLocation: sourceLocation)
-    for group in LandCoverGroup.allCases {
-        #expect(p.manageable[group] == designManageable[group], "manageable.\(group)", sourceLocation: sourceLocation)
-        #expect(p.vulnerability[group] == designVulnerability[group], "vulnerability.\(group)",
-                sourceLocation: sourceLocation)
+    #expect(!p.saturationCap && p.fineSiltShare == 0.5 && p.bulkDensityDefault == 1.3, sourceLocation: sourceLocation)
+    for (group, ratio) in designDPMRPM {
+        #expect(p.dpmRpm[group] == ratio, "dpm_rpm.\(group)", sourceLocation: sourceLocation)
     }
 }
 
@@ -47,12 +41,13 @@ struct ShippedConfigurationTests {
 
     @Test func theShippedLayersPointAtTheDemoDataWithTheirUnits() throws {
         let layers = try HotspotConfiguration.load(path: path).layers
-        #expect(Set(layers.keys) == [.soc, .clay, .silt, .tmean, .precip, .landcover], "no bulk-density layer")
+        #expect(Set(layers.keys) == [.soc, .clay, .silt, .tmean, .precip, .pet, .landcover], "no bulk-density layer")
         for (role, layer) in layers {
             #expect(layer.path == "Rasters/demo/\(role.rawValue).tif" && layer.role == role && layer.band == 1)
         }
         #expect(layers[.soc]?.scale == 0.1 && layers[.clay]?.scale == 0.1 && layers[.silt]?.scale == 0.1)
         #expect(layers[.clay]?.units == "g/kg" && layers[.tmean]?.units == "degC" && layers[.precip]?.scale == 1)
+        #expect(layers[.precip]?.units == "mm/month" && layers[.pet]?.units == "mm/month")
         #expect(layers[.tmean]?.offset == 0 && layers[.tmean]?.noData == nil && layers[.tmean]?.resampling == nil)
         let legend = try #require(layers[.landcover]?.classes)
         #expect(legend.name == "ESA CCI Land Cover" && legend.classes.count == 37)
@@ -77,19 +72,21 @@ struct ConfigurationDefaultsTests {
             model:
               horizon_years: 30
               warming_degC: 4
-              manageable: { cropland: 0.8 }
-              vulnerability:
-                wetland: 0.6
+              scenarios: { high: 0.3 }
+              managed_groups: [cropland, grassland, shrubland]
+              dpm_rpm:
+                forest: 0.3
 
             """))
         var expected = ModelParameters()
         expected.horizonYears = 30
         expected.warmingDegC = 4
-        expected.manageable[.cropland] = 0.8
-        expected.vulnerability[.wetland] = 0.6
+        expected.scenarios.high = 0.3
+        expected.managedGroups.insert(.shrubland)
+        expected.dpmRpm[.forest] = 0.3
         #expect(config.model == expected)
-        #expect(config.model.manageable[.grassland] == 0.7 && config.model.vulnerability[.cropland] == 0.15)
-        #expect(config.model.depthCentimetres == 30 && config.model.sensitivity == 0.5)
+        #expect(config.model.scenarios.low == 0.05 && config.model.dpmRpm[.cropland] == 1.44)
+        #expect(config.model.depthCentimetres == 30 && !config.model.saturationCap)
     }
 
     @Test func onlyGridLayersAndOutputAreRequired() throws {

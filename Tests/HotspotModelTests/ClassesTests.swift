@@ -1,3 +1,4 @@
+import Foundation
 import HotspotModel
 import Testing
 
@@ -75,12 +76,21 @@ struct LandCoverClassesTests {
 
     @Test func defaultParametersAreThoseOfTheDesign() {
         let p = ModelParameters()
-        #expect(p.horizonYears == 20 && p.depthCentimetres == 30 && p.bulkDensityDefault == 1.3)
-        #expect(p.rMaxTonnesPerHectareYear == 1 && p.warmingDegC == 2 && p.sensitivity == 0.5 && p.hotspotPercentile == 90)
-        let reference = ReferenceModel()
-        for group in LandCoverGroup.allCases {
-            #expect(p.manageable[group] == reference.manageable[group]!, "manageable \(group)")
-            #expect(p.vulnerability[group] == reference.vulnerability[group]!, "vulnerability \(group)")
-        }
+        #expect(p.horizonYears == 20 && p.depthCentimetres == 30 && p.warmingDegC == 2 && p.hotspotPercentile == 90)
+        #expect(p.scenarios.low == 0.05 && p.scenarios.medium == 0.10 && p.scenarios.high == 0.20)
+        #expect(p.managedGroups == [.cropland, .grassland] && p.bareGroups == [.bare] && !p.saturationCap)
+        let ratios: [LandCoverGroup: Double] = [.cropland: 1.44, .grassland: 1.44, .shrubland: 0.67, .wetland: 0.67,
+                                                .forest: 0.25]
+        for (group, ratio) in ratios { #expect(p.dpmRpm[group] == ratio, "DPM/RPM \(group)") }
+    }
+
+    @Test func parametersRoundTripThroughJSONByName() throws {
+        var p = ModelParameters()
+        p.managedGroups = [.grassland, .cropland, .shrubland]
+        p.dpmRpm[.forest] = 0.3
+        let data = try JSONEncoder().encode(p)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"managed_groups\":[\"cropland\",\"grassland\",\"shrubland\"]"), "sorted names: \(text)")
+        #expect(try JSONDecoder().decode(ModelParameters.self, from: data) == p)
     }
 }

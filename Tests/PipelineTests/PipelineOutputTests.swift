@@ -111,7 +111,7 @@ import TestSupport
         let folder = TemporaryFolder()
         let run = try HotspotRun.execute(try DemoFixture.config(output: folder.file("derived")))
         // Land between 60 S and 84 N is about 134 million km2 (149 million with Antarctica's 14 million).
-        let land = run.record.statistics["sequestration_rate"]!.validAreaKm2
+        let land = run.record.statistics["loss_expected"]!.validAreaKm2
         #expect(land > 120e6 && land < 140e6, "valid land area \(land) km2")
         let classes = run.record.hotspotClasses.areaKm2.values.reduce(0, +)
         #expect(abs(classes - land) / land < 1e-9, "class areas add up to the land area")
@@ -133,7 +133,7 @@ import TestSupport
             byClass[Int(code)] += rowAreas[i / classes.grid.width]
             pixels += 1
         }
-        let land = run.record.statistics["sequestration_rate"]!.validAreaKm2
+        let land = run.record.statistics["loss_expected"]!.validAreaKm2
         #expect(abs(land - byClass.reduce(0, +)) <= 1e-5 * land, "\(land) vs \(byClass.reduce(0, +)) km2")
         #expect(land < 0.6 * Double(pixels) * 2500, "true areas, not nominal ones: \(land) km2 for \(pixels) pixels")
         for code in HotspotClass.allCases where code.rawValue < 4 {

@@ -124,9 +124,9 @@ public struct RasterArray {
     public let values: [Double]
     public let noData: Double?
 
-    public init(path: String) throws {
+    public init(path: String, band index: Int = 1) throws {
         let dataset = try Dataset(path: path)
-        let band = try dataset.band(1)
+        let band = try dataset.band(index)
         grid = try dataset.grid()
         noData = band.noDataValue
         var values = [Double](repeating: 0, count: grid.pixelCount)
