@@ -78,7 +78,7 @@ public enum HotspotRun {
         lap("classifying")
 
         let synthetic = sources.values.contains { $0.isSynthetic }
-        let provenance = OutputWriter.Provenance(runID: runID, configSHA256: configHash, model: config.model,
+        let provenance = OutputWriter.Provenance(configSHA256: configHash, model: config.model,
                                                  synthetic: synthetic,
                                                  inputs: sources.values.map(\.spec.path).sorted())
         let outputs = try OutputWriter(workspace: workspace, compression: config.output, provenance: provenance,

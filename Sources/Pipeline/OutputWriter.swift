@@ -8,8 +8,6 @@ import HotspotModel
 /// Nothing time-dependent goes into the rasters, so two runs on the same inputs give byte-identical files.
 struct OutputWriter {
     struct Provenance {
-        /// Every COG names its run, so a download can be traced to its `run.json`.
-        var runID: String
         var configSHA256: String
         var model: ModelParameters
         var synthetic: Bool
@@ -60,7 +58,6 @@ struct OutputWriter {
             band.setMetadata("DESCRIPTION", layer.description)
             band.setMetadata("UNITS", layer.units)
             try dataset.setMetadata("TITLE", "Soil Carbon Hotspots: \(layer.rawValue)")
-            try dataset.setMetadata("RUN_ID", provenance.runID)
             try dataset.setMetadata("CONFIG_SHA256", provenance.configSHA256)
             try dataset.setMetadata("MODEL", modelSummary)
             try dataset.setMetadata("INPUTS", provenance.inputs.joined(separator: ";"))

@@ -38,8 +38,11 @@ import TestSupport
             return text.replacingOccurrences(of: DemoFixture.path("tmean.tif"), with: europe)
         }, says: "does not cover"),
         BadInput(name: "band that does not exist", edit: { _, text in
-            text.replacingOccurrences(of: "scale: 0.1 }  # Int16", with: "scale: 0.1, band: 3 }  # Int16")
+            text.replacingOccurrences(of: "units: \"0.1 t/ha\", scale: 0.1 }", with: "units: \"0.1 t/ha\", scale: 0.1, band: 3 }")
         }, says: "no band 3"),
+        BadInput(name: "a single-band temperature where twelve months are needed", edit: { folder, text in
+            text.replacingOccurrences(of: "tmean.tif", with: "soc.tif")
+        }, says: "has 1 band, but the model needs a monthly climatology of 12 bands"),
     ]
 
     @Test(arguments: cases)

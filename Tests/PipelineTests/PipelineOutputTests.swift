@@ -27,12 +27,16 @@ import TestSupport
         let latest = try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("derived/latest"))
         #expect(latest == run.runID)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run.directory + "/run.json"))) as! [String: Any]
-        for key in ["run_id", "config_sha256", "inputs", "model", "manageable", "vulnerability", "statistics", "timings_seconds",
-                    "software", "outputs", "hotspot_classes", "grid"] {
+        for key in ["run_id", "config_sha256", "inputs", "model_name", "model", "landcover_classes", "scores_reference",
+                    "statistics", "timings_seconds", "software", "outputs", "hotspot_classes", "grid"] {
             #expect(json[key] != nil, "run.json lacks \(key)")
         }
         let inputs = json["inputs"] as! [[String: Any]]
-        #expect(inputs.count == 6)
+        #expect(inputs.count == 7)
+        let model = try #require(json["model"] as? [String: Any])
+        #expect(model["managed_groups"] as? [String] == ["cropland", "grassland"] && model["horizon_years"] as? Int == 20)
+        let grid = try #require(json["grid"] as? [String: Any])
+        #expect(grid["width"] as? Int == 720 && grid["resolution"] as? Double == 0.5, "the grid as numbers")
         for input in inputs {
             let path = input["path"] as! String
             let sha = try runTool("sha256sum", [path]).out.split(separator: " ").first.map(String.init)

@@ -193,7 +193,9 @@ import TestSupport
                 }
                 worst = max(worst, abs(score.values[i] - rankOf[values.values[i]]!))
             }
-            #expect(worst < 0.02, "\(scoreFile): worst difference from the exact mid-rank \(worst) points")
+            // Interpolation inside a bin stays within about ten pixels' weight of the layer's population.
+            let heaviest = population.map(\.weight).max() ?? 0
+            #expect(worst < 12 * 100 * heaviest / total, "\(scoreFile): worst difference from the exact mid-rank \(worst) points")
             scores.append(score.values)
         }
         let lossValues = try RasterArray(path: run.directory + "/loss_expected.tif")
