@@ -8,12 +8,14 @@ public struct AnnualMap: Sendable, Equatable {
     public var unitInput: Pools
 
     /// Builds the map by stepping the four unit pools and an empty soil with unit input through the twelve months.
-    /// `monthlyModifiers` are the months' `a * b * c`; `dpmShare` is `DPM/RPM / (DPM/RPM + 1)`.
+    /// `monthlyModifiers` are the months' `a * b * c`; `dpmShare` is `DPM/RPM / (DPM/RPM + 1)`; `inputShares` the
+    /// share of the annual input each month receives (evenly spread unless given).
     @inlinable
-    public init(monthlyModifiers: Monthly, clayPercent: Double, dpmShare: Double) {
+    public init(monthlyModifiers: Monthly, clayPercent: Double, dpmShare: Double, inputShares: Monthly? = nil) {
         let x = RothC.co2Ratio(clayPercent: clayPercent)
         let toBIO = RothC.bioShare / (x + 1), toHUM = RothC.humShare / (x + 1)
-        let monthlyInput = Pools(dpmShare / 12, (1 - dpmShare) / 12, 0, 0)
+        let split = Pools(dpmShare, 1 - dpmShare, 0, 0)
+        let shares = inputShares ?? Monthly(repeating: 1.0 / 12)
         var c0 = Pools(1, 0, 0, 0), c1 = Pools(0, 1, 0, 0), c2 = Pools(0, 0, 1, 0), c3 = Pools(0, 0, 0, 1)
         var b = Pools()
         for month in 0..<12 {
@@ -22,7 +24,7 @@ public struct AnnualMap: Sendable, Equatable {
             c1 = RothC.decompose(c1, kept: kept, toBIO: toBIO, toHUM: toHUM)
             c2 = RothC.decompose(c2, kept: kept, toBIO: toBIO, toHUM: toHUM)
             c3 = RothC.decompose(c3, kept: kept, toBIO: toBIO, toHUM: toHUM)
-            b = RothC.decompose(b, kept: kept, toBIO: toBIO, toHUM: toHUM) + monthlyInput
+            b = RothC.decompose(b, kept: kept, toBIO: toBIO, toHUM: toHUM) + split * shares[month]
         }
         columns = (c0, c1, c2, c3)
         unitInput = b

@@ -26,15 +26,25 @@ import Testing
             ]
             for (layer, ours) in expected {
                 let gdal = try #require(try gdalLocationValue(run + "/" + layer.fileName, lon: lon, lat: lat))
+                guard gdal != layer.noData else {
+                    #expect(ours == nil, "\(layer) at \(lon), \(lat) is nodata in the raster: no value in the answer")
+                    continue
+                }
                 let value = try #require((ours as? NSNumber)?.doubleValue, "\(layer) at \(lon), \(lat)")
                 #expect(abs(value - gdal) <= 1e-6 * max(1, abs(gdal)), "\(layer) at \(lon), \(lat): \(value) vs \(gdal)")
             }
-            // The explanation is the model at this pixel: its rate is the raster's rate.
-            if let e = json["explanation"] as? [String: Any], let rate = (sequestration["rate"] as? [String: Any])?["value"] as? Double {
-                let deficitRate = e["deficit_rate_t_ha_yr"] as! Double, productivityRate = e["productivity_rate_t_ha_yr"] as! Double
-                let factor = e["land_use_factor"] as! Double
-                #expect(abs(min(deficitRate, productivityRate) * factor - rate) <= 1e-4 * max(rate, 1e-3), "\(lon), \(lat)")
-                #expect(e["limiting_term"] as? String == (deficitRate < productivityRate ? "saturation_deficit" : "productivity"))
+            // The explanation is RothC at this pixel: its loss is the raster's loss, its pools hold the observed stock,
+            // and the sequestration rate is there exactly where the group is managed.
+            if let e = json["explanation"] as? [String: Any],
+               let loss = (json["loss"] as? [String: Any]).flatMap({ ($0["expected"] as? [String: Any])?["value"] as? Double }) {
+                let explained = try #require(e["loss_t_ha"] as? Double)
+                #expect(abs(explained - loss) <= 1e-4 * max(loss, 1e-3), "loss at \(lon), \(lat): \(explained) vs \(loss)")
+                let pools = try #require(e["pools_t_ha"] as? [String: Double])
+                let soc = try #require(((json["inputs"] as? [String: Any])?["soc"] as? [String: Any])?["value"] as? Double)
+                let stock = pools.values.reduce(0, +) + (e["inert_carbon_t_ha"] as! Double)
+                #expect(abs(stock - soc) <= 1e-4 * soc, "the equilibrium pools hold the observed stock at \(lon), \(lat)")
+                let rate = (sequestration["rate"] as? [String: Any])?["value"] as? Double
+                #expect((e["managed"] as? Bool == true) == (rate != nil), "rates only on managed land")
             }
             let inputs = json["inputs"] as! [String: Any]
             #expect((inputs["landcover"] as? [String: Any])?["code"] != nil)
@@ -98,11 +108,15 @@ import Testing
         let rows = csv.text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(rows.first?.prefix(3) == ["lon", "lat", "inside"])
         #expect(rows.count == points.count + 1)
+        let scoreColumn = try #require(rows.first?.firstIndex(of: "sequestration_score"))
+        let rateColumn = try #require(rows.first?.firstIndex(of: "sequestration_rate_medium"))
         for (single, row) in zip(singles, rows.dropFirst()) {
             #expect(Double(row[0]) == single["lon"] as? Double && Double(row[1]) == single["lat"] as? Double)
             #expect(row[2] == "\(single["inside"] as! Bool)")
             let score = (single["sequestration"] as? [String: Any])?["score"] as? Double
-            #expect(Double(row[4]) == score)
+            #expect(Double(row[scoreColumn]) == score)
+            let rate = ((single["sequestration"] as? [String: Any])?["rate"] as? [String: Any])?["value"] as? Double
+            #expect(Double(row[rateColumn]) == rate)
         }
     }
 
