@@ -176,6 +176,7 @@ extension ScoreAnswer {
                 }
             }
             json.member("run_id", runId)
+            json.member("scores_reference", scoresReference)
             if let sequestration {
                 json.member("sequestration") { json in
                     json.object { json in

@@ -85,6 +85,8 @@ public struct ScoreAnswer: Codable, Sendable, Equatable {
     public var inside: Bool
     public var runId: String
     public var valueRule: String
+    /// What the scores rank against (`run`, or the reference run the run scored on).
+    public var scoresReference: String? = nil
     public var pixel: Pixel?
     public var sequestration: Sequestration?
     public var loss: Loss?
@@ -98,6 +100,7 @@ extension PublishedRun {
     /// threshold and the model's parameters are the run's own (`run.json`), whatever today's configuration says.
     public func score(lon: Double, lat: Double, language: Language) throws -> ScoreAnswer {
         var answer = ScoreAnswer(lon: lon, lat: lat, inside: false, runId: runID, valueRule: language.valueRule)
+        answer.scoresReference = record.scoresReference
         let threshold = record.model.hotspotPercentile
         try pixels.with { handles in
             let (x, y) = try handles.toGrid?.transform(x: lon, y: lat) ?? (lon, lat)

@@ -84,6 +84,13 @@ public struct TilesSpec: Sendable {
     public var ramps: [String: String] = [:]
 }
 
+/// `scores:`: `reference: run` ranks against the run's own pixels; `reference: PATH` (a run folder, or its
+/// `score_reference.json`) against the distribution another run saved, e.g. a global run for a regional one.
+public struct ScoresSpec: Sendable, Equatable {
+    public var reference = "run"
+    public init() {}
+}
+
 public struct ServerSpec: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
@@ -106,6 +113,8 @@ public struct HotspotConfiguration: Sendable {
     public var output: OutputSpec
     public var tiles: TilesSpec
     public var server: ServerSpec
+    /// What the scores rank against.
+    public var scores = ScoresSpec()
     /// The file's bytes, for the run's provenance hash.
     public var text: String
 
@@ -124,7 +133,7 @@ public struct HotspotConfiguration: Sendable {
     /// Parses configuration text; `file` names it in errors and locates land-cover legends.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> HotspotConfiguration {
         let root = try parseYAML(text, file: file)
-        _ = try root.mapping(allowed: ["grid", "layers", "model", "output", "tiles", "server"])
+        _ = try root.mapping(allowed: ["grid", "layers", "model", "output", "tiles", "server", "scores"])
         let directory = (file as NSString).deletingLastPathComponent
         return HotspotConfiguration(
             file: file,
@@ -134,6 +143,7 @@ public struct HotspotConfiguration: Sendable {
             output: try parseOutput(try root.required("output")),
             tiles: try parseTiles(try root.optional("tiles")),
             server: try parseServer(try root.optional("server")),
+            scores: try parseScores(try root.optional("scores")),
             text: text)
     }
 
@@ -165,8 +175,12 @@ public struct HotspotConfiguration: Sendable {
                 spec.band = try band.int()
                 guard spec.band >= 1 else { throw band.fail(.invalidValue("must be 1 or more")) }
             }
-            if let scale = try value.optional("scale") { spec.scale = try scale.double() }
-            if let offset = try value.optional("offset") { spec.offset = try offset.double() }
+            let scaleNode = try value.optional("scale"), offsetNode = try value.optional("offset")
+            if let scaleNode { spec.scale = try scaleNode.double() }
+            if let offsetNode { spec.offset = try offsetNode.double() }
+            if let units = try value.optional("units") {
+                try checkUnits(&spec, node: units, scaleGiven: scaleNode != nil, offsetGiven: offsetNode != nil)
+            }
             if let noData = try value.optional("nodata") { spec.noData = try noData.double() }
             if let resampling = try value.optional("resampling") {
                 let name = try resampling.string()
@@ -186,6 +200,30 @@ public struct HotspotConfiguration: Sendable {
             throw ConfigError(.missingKey, key: "layers.\(role.rawValue)", line: node.line, file: node.file)
         }
         return layers
+    }
+
+    /// Declared units against the vocabulary: they set `scale` and `offset` when those are left out, and must agree
+    /// with them when given. A layer that declares no units is taken as `scale`/`offset` from its stored values to
+    /// the model's units.
+    static func checkUnits(_ spec: inout LayerSpec, node: ConfigNode, scaleGiven: Bool, offsetGiven: Bool)
+        throws(ConfigError) {
+        let known = UnitVocabulary.units(for: spec.role)
+        if spec.role.isMonthly, UnitVocabulary.annual.contains(spec.units) {
+            throw node.fail(.invalidValue("\(spec.units) is an annual unit, but \(spec.role.rawValue) is a monthly "
+                + "climatology of 12 bands in \(spec.role.modelUnits)"))
+        }
+        guard let conversion = known[spec.units] else {
+            let names = known.keys.sorted().joined(separator: ", ")
+            throw node.fail(.invalidValue("'\(spec.units)' is not a unit the model knows for \(spec.role.rawValue) "
+                + "(one of \(names))"))
+        }
+        func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
+        if scaleGiven, !same(spec.scale, conversion.scale) || offsetGiven && !same(spec.offset, conversion.offset) {
+            throw node.fail(.invalidValue("\(spec.units) means scale \(conversion.scale) and offset \(conversion.offset) "
+                + "to \(spec.role.modelUnits), but scale \(spec.scale) and offset \(spec.offset) are given"))
+        }
+        if !scaleGiven { spec.scale = conversion.scale }
+        if !offsetGiven { spec.offset = conversion.offset }
     }
 
     static func parseModel(_ node: ConfigNode?) throws(ConfigError) -> ModelParameters {
@@ -291,6 +329,16 @@ public struct HotspotConfiguration: Sendable {
         }
         if let ramps = try node.optional("ramps") {
             for (key, value) in try ramps.mapping() { spec.ramps[key] = try value.string() }
+        }
+        return spec
+    }
+
+    static func parseScores(_ node: ConfigNode?) throws(ConfigError) -> ScoresSpec {
+        var spec = ScoresSpec()
+        guard let node, !node.isNull else { return spec }
+        for (_, value) in try node.mapping(allowed: ["reference"]) {
+            spec.reference = try value.string()
+            guard !spec.reference.isEmpty else { throw value.fail(.invalidValue("must be run or a path")) }
         }
         return spec
     }

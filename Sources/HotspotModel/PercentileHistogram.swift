@@ -210,4 +210,30 @@ public struct PercentileHistogram: Sendable {
         // target is then the top of the population.
         return area.indices.last { count[$0] > 0 }.map { high[$0] }
     }
+
+    /// The values at `count` evenly spaced percentiles from 0 to 100, in one sweep over the bins (the same values as
+    /// `value(atPercentile:)`); nil for an empty population.
+    public func quantiles(count points: Int) -> [Float]? {
+        guard totalArea > 0, points >= 2 else { return nil }
+        var out: [Float] = []
+        out.reserveCapacity(points)
+        var b = 0
+        let last = area.indices.last { count[$0] > 0 } ?? 0
+        for k in 0..<points {
+            let target = Double(k) / Double(points - 1) * totalArea
+            while b <= last && (count[b] == 0 || below[b] + FixedArea.value(area[b]) < target) { b += 1 }
+            guard b <= last else {
+                out.append(high[last])
+                continue
+            }
+            let binArea = FixedArea.value(area[b])
+            if low[b] == high[b] {
+                out.append(low[b])
+            } else {
+                let fraction = Float(max(0, min(1, (target - below[b]) / binArea)))
+                out.append(low[b] + fraction * (high[b] - low[b]))
+            }
+        }
+        return out
+    }
 }

@@ -7,8 +7,8 @@ import HotspotModel
 struct ClassificationPass {
     let grid: Grid
     let areas: PixelAreas
-    let rate: PercentileHistogram
-    let loss: PercentileHistogram
+    let rate: ScoreScale
+    let loss: ScoreScale
     let threshold: Float
     let stripRows: Int
     let workers: Int

@@ -70,8 +70,19 @@ public enum HotspotRun {
             .run(workspace: workspace, rate: &scored.rate, loss: &scored.loss)
         lap("refining_ranks")
 
+        // The run's own distributions are saved for other runs to score against; this run ranks against its own or
+        // the configured reference.
+        let ownReference = ScoreReferenceFile(runID: runID, rate: scored.rate, loss: scored.loss)
+        var rateScale = ScoreScale.run(scored.rate), lossScale = ScoreScale.run(scored.loss)
+        var scoresReference = "run"
+        if config.scores.reference != "run" {
+            let reference = try ScoreReferenceFile.load(config.scores.reference)
+            rateScale = .reference(reference.sequestration!)
+            lossScale = .reference(reference.loss!)
+            scoresReference = "run \(reference.runID) (\(config.scores.reference))"
+        }
         let classes = try ClassificationPass(
-            grid: grid, areas: areas, rate: scored.rate, loss: scored.loss,
+            grid: grid, areas: areas, rate: rateScale, loss: lossScale,
             threshold: Float(config.model.hotspotPercentile), stripRows: stripRows, workers: options.workers,
             overviews: overviews
         ).run(workspace: workspace, report: options.progress)
@@ -103,7 +114,7 @@ public enum HotspotRun {
             landcoverClasses: Dictionary(uniqueKeysWithValues: legend.classes.map {
                 ("\($0.code)", LegendEntry(group: $0.group, label: $0.label))
             }),
-            scoresReference: "run",
+            scoresReference: scoresReference,
             scoreDefinition: "100 * (area of the layer's valid pixels below the value + half the area equal to it) / their "
                 + "area, over this run's pixels: the medium-scenario rate on managed land, the loss on all valid land; "
                 + "water and nodata pixels are excluded; pixel areas are true ellipsoidal areas",
@@ -116,6 +127,7 @@ public enum HotspotRun {
         } catch {
             throw .output(path: workspace.finalPath("run.json"), reason: error.localizedDescription)
         }
+        try ownReference.write(to: workspace.finalPath(ScoreReferenceFile.fileName))
         let directory = try workspace.publish()
         return Result(runID: runID, directory: directory, record: record)
     }

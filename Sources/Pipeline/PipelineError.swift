@@ -10,6 +10,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case unsuitableLayer(role: String, path: String, reason: String)
     case output(path: String, reason: String)
     case cancelled
+    /// `scores.reference` names no usable reference distribution.
+    case scoreReference(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case let .unsuitableLayer(role, path, reason): "layer '\(role)' (\(path)): \(reason)"
         case let .output(path, reason): "cannot write \(path): \(reason)"
         case .cancelled: "the run was cancelled"
+        case let .scoreReference(path, reason): "scores.reference \(path): \(reason)"
         }
     }
 }

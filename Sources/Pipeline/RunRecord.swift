@@ -69,7 +69,8 @@ public struct RunRecord: Codable, Sendable {
     public var landcoverLegend: String
     /// The legend's table (code -> group and label) as the run used it.
     public var landcoverClasses: [String: LegendEntry]
-    /// What the scores rank against: `run` (the run's own valid pixels).
+    /// What the scores rank against: `run` (the run's own valid pixels) or `run ID (PATH)`, the reference
+    /// distribution another run saved (`score_reference.json`).
     public var scoresReference: String
     public var scoreDefinition: String
     public var outputs: [String: Output]

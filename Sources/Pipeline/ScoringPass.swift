@@ -31,12 +31,13 @@ struct ScoringPass {
         }
     }
 
-    /// Rows read at once inside a strip: twelve months of three climate layers make a strip of inputs twelve times
-    /// the size of its outputs, so they are read in chunks of at most 2^17 pixels (a power of two that divides the
-    /// strip, and the warped VRTs' block height).
-    var chunkRows: Int {
-        let fitting = max(1, min(stripRows, (1 << 17) / max(1, grid.width)))
-        return 1 << (Int.bitWidth - 1 - fitting.leadingZeroBitCount)
+    /// Columns read at once inside a strip: twelve months of three climate layers make a strip of inputs twelve
+    /// times the size of its outputs, so a strip is read in blocks of columns of at most 2^17 pixels, each the whole
+    /// strip high. Column blocks (not chunks of rows) keep each source tile decoded once per strip: a chunk of a few
+    /// rows across the whole width would need a tile row of every band of every monthly layer in GDAL's block cache
+    /// (130 MB a worker on the demo grid), and decoded them all again for every chunk when it does not fit.
+    var chunkColumns: Int {
+        max(1, min(grid.width, (1 << 17) / max(1, stripRows)))
     }
 
     /// One worker's readers and buffers.
@@ -46,6 +47,8 @@ struct ScoringPass {
         let inputs: [LayerRole: BlockBuffer<Float>]
         let codes: BlockBuffer<Int32>
         let groups: BlockBuffer<UInt8>
+        /// Chunk-sized outputs, copied row by row into the strip's.
+        let scores: [BlockBuffer<Float>]
         /// Without a PET layer: Thornthwaite's PET (twelve planes) and the grid's pixel centres to latitude.
         let thornthwaite: BlockBuffer<Float>?
         let toLonLat: CoordinateTransform?
@@ -59,13 +62,13 @@ struct ScoringPass {
         let sink = try Sink(workspace: workspace, grid: grid, overviews: overviews)
         let strips = Window.strips(width: grid.width, height: grid.height, rows: stripRows)
         let progress = ProgressCounter(phase: .scoring, total: strips.count, report: report)
-        let stripCapacity = stripRows * grid.width, chunkRows = self.chunkRows
-        let chunkCapacity = chunkRows * grid.width
+        let stripCapacity = stripRows * grid.width, chunkColumns = self.chunkColumns
+        let chunkCapacity = chunkColumns * stripRows
         try forEachStrip(strips, workers: workers, makeState: { () throws(PipelineError) -> Worker in
             var readers: [LayerRole: LayerReader] = [:]
             var inputs: [LayerRole: BlockBuffer<Float>] = [:]
             for (role, source) in sources {
-                readers[role] = try source.open(blockRows: chunkRows)
+                readers[role] = try source.open(blockRows: stripRows)
                 if role != .landcover {
                     inputs[role] = BlockBuffer(count: role.bandCount * chunkCapacity, value: .nan)
                 }
@@ -83,6 +86,7 @@ struct ScoringPass {
             return Worker(
                 readers: readers, inputs: inputs, codes: BlockBuffer(count: chunkCapacity, value: 0),
                 groups: BlockBuffer(count: chunkCapacity, value: 0),
+                scores: ScoringPass.layers.map { _ in BlockBuffer(count: chunkCapacity, value: 0) },
                 thornthwaite: estimatePET ? BlockBuffer(count: 12 * chunkCapacity, value: .nan) : nil,
                 toLonLat: toLonLat,
                 outputs: Self.layers.map { _ in BlockBuffer(count: stripCapacity, value: 0) },
@@ -91,10 +95,10 @@ struct ScoringPass {
                 })
         }, body: { (worker: inout Worker, window: Window) throws(PipelineError) in
             let n = window.pixelCount
-            for chunk in Window.strips(width: window.width, height: window.height, rows: chunkRows) {
-                let part = Window(column: window.column, row: window.row + chunk.row, width: window.width,
-                                  height: chunk.height)
-                try score(part, offset: chunk.row * window.width, worker: &worker)
+            for column in stride(from: 0, to: window.width, by: chunkColumns) {
+                let part = Window(column: window.column + column, row: window.row,
+                                  width: min(chunkColumns, window.width - column), height: window.height)
+                try score(part, stripWidth: window.width, worker: &worker)
             }
             let outputs = worker.outputs.map { $0.prefix(n) }
             let noData = OutputLayer.floatNoData
@@ -110,8 +114,8 @@ struct ScoringPass {
         return try sink.finish()
     }
 
-    /// Reads one chunk of rows and scores it into the strip's outputs at `offset`.
-    private func score(_ chunk: Window, offset: Int, worker: inout Worker) throws(PipelineError) {
+    /// Reads one block of columns of a strip and scores it into the strip's outputs.
+    private func score(_ chunk: Window, stripWidth: Int, worker: inout Worker) throws(PipelineError) {
         let n = chunk.pixelCount
         for (role, buffer) in worker.inputs {
             try worker.readers[role]!.read(chunk, into: buffer.pointer)
@@ -139,11 +143,16 @@ struct ScoringPass {
         inputs.siltUnits = units(.silt)
         inputs.bulkDensityUnits = units(.bulkDensity)
         inputs.coarseFragmentsUnits = units(.coarseFragments)
-        func slice(_ k: Int) -> UnsafeMutableBufferPointer<Float> {
-            UnsafeMutableBufferPointer(rebasing: worker.outputs[k].pointer[offset..<(offset + n)])
-        }
+        let out = worker.scores.map(\.pointer)
         scorer.score(inputs, range: 0..<n,
-                     into: ScenarioBuffers(rateLow: slice(0), rateMedium: slice(1), rateHigh: slice(2), loss: slice(3)))
+                     into: ScenarioBuffers(rateLow: out[0], rateMedium: out[1], rateHigh: out[2], loss: out[3]))
+        let left = chunk.column  // strips start at column 0 and span the whole grid width
+        for (k, strip) in worker.outputs.enumerated() {
+            for r in 0..<chunk.height {
+                let target = strip.pointer.baseAddress! + r * stripWidth + left
+                target.update(from: out[k].baseAddress! + r * chunk.width, count: chunk.width)
+            }
+        }
     }
 
     /// Thornthwaite's PET (mm/month) for a chunk from its temperatures and the latitude of each pixel centre.

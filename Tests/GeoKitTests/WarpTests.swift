@@ -38,6 +38,29 @@ struct WarpTests {
         }
     }
 
+    /// Integer-coded layers (SoilGrids stores Int16) are interpolated in Float32, then rounded by nobody: warping in
+    /// the source's Int16 rounded every interpolated value before `scale` was applied.
+    @Test func integerLayersAreWarpedInFloat32() throws {
+        try withTemporaryFolder { folder in
+            let dataset = try Dataset(creating: folder + "/int16.tif", grid: Self.source, bands: 1, type: .int16)
+            var values = [Int16](repeating: 0, count: Self.source.pixelCount)
+            for i in values.indices { values[i] = Int16((i % Self.source.width) % 2) * 3 }  // 0, 3, 0, 3 ...
+            try values.withUnsafeBufferPointer { (p) throws(GeoError) in
+                try dataset.band(1).write(Window(column: 0, row: 0, width: Self.source.width, height: Self.source.height), from: p)
+            }
+            try dataset.close()
+            let warped = try Dataset(path: folder + "/int16.tif").warped(onto: Self.target, resampling: .bilinear, float: true)
+            let ours = try readAll(warped)
+            #expect(ours.contains { $0 != $0.rounded() }, "interpolated values keep their fractions")
+            let arguments = Dataset.warpArguments(onto: Self.target, resampling: .bilinear, float: true)
+            #expect(arguments.contains("-wt") && arguments.contains("Float32"))
+            let result = try runTool("gdalwarp", ["-q"] + arguments + [folder + "/int16.tif", folder + "/gdal.tif"])
+            #expect(result.status == 0, "\(result.err)")
+            let theirs = try readAll(try Dataset(path: folder + "/gdal.tif"))
+            #expect(ours == theirs, "the same as gdalwarp -ot Float32 -wt Float32")
+        }
+    }
+
     @Test func warpArgumentsDescribeTheTargetGrid() {
         let arguments = Dataset.warpArguments(onto: Self.target, resampling: .bilinear, noData: -1)
         #expect(arguments == ["-srcnodata", "-1.0", "-dstnodata", "-1.0", "-t_srs", "EPSG:4326",

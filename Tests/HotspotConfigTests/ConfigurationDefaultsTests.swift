@@ -111,15 +111,15 @@ struct ConfigurationDefaultsTests {
               soc:
                 path: /vsicurl/https://example.org/soc.tif
                 band: 2
-                units: "dg/kg"
-                scale: 0.1
-                offset: -1.5
+                units: "kg/m2"
+                scale: 10
+                offset: 0
                 nodata: -32768
                 resampling: average
             """))
         let soc = try #require(config.layers[.soc])
-        #expect(soc.path == "/vsicurl/https://example.org/soc.tif" && soc.band == 2 && soc.units == "dg/kg")
-        #expect(soc.scale == 0.1 && soc.offset == -1.5 && soc.noData == -32768 && soc.resampling == "average")
+        #expect(soc.path == "/vsicurl/https://example.org/soc.tif" && soc.band == 2 && soc.units == "kg/m2")
+        #expect(soc.scale == 10 && soc.offset == 0 && soc.noData == -32768 && soc.resampling == "average")
     }
 }
 
@@ -128,5 +128,30 @@ private extension String {
         var copy = self
         copy.replaceSubrange(range, with: replacement)
         return copy
+    }
+}
+
+struct UnitVocabularyTests {
+    @Test func declaredUnitsSetTheScaleWhenItIsLeftOut() throws {
+        let config = try parse(yaml(replacing: "  clay: { path: clay.tif, scale: 0.1 }", with: "  clay: { path: clay.tif, units: g/kg }")
+            .replacingOccurrences(of: "  tmean: { path: tmean.tif }", with: "  tmean: { path: tmean.tif, units: K }"))
+        #expect(config.layers[.clay]?.scale == 0.1 && config.layers[.clay]?.offset == 0)
+        #expect(config.layers[.tmean]?.scale == 1 && config.layers[.tmean]?.offset == -273.15)
+    }
+
+    @Test func unitsThatDisagreeWithTheScaleAreRefused() throws {
+        let error = try #require(configError(yaml(replacing: "  clay: { path: clay.tif, scale: 0.1 }",
+                                                  with: "  clay: { path: clay.tif, units: g/kg, scale: 1 }")))
+        #expect(error.key == "layers.clay.units")
+        #expect(error.description.contains("g/kg means scale 0.1 and offset 0.0 to %, but scale 1.0 and offset 0.0 are given"))
+    }
+
+    @Test func annualAndUnknownUnitsAreRefusedSayingWhatIsNeeded() throws {
+        let annual = try #require(configError(yaml(replacing: "  precip: { path: precip.tif }",
+                                                   with: "  precip: { path: precip.tif, units: mm/yr }")))
+        #expect(annual.description.contains("mm/yr is an annual unit, but precip is a monthly climatology of 12 bands"))
+        let unknown = try #require(configError(yaml(replacing: "  soc: { path: soc.tif }",
+                                                    with: "  soc: { path: soc.tif, units: furlongs }")))
+        #expect(unknown.description.contains("'furlongs' is not a unit the model knows for soc (one of"))
     }
 }

@@ -46,6 +46,16 @@ struct RothCEquationTests {
                 "bare soil stops drying at max / 1.8")
     }
 
+    @Test func aSmallYearlyDriftRunsUntilTheDeficitRepeats() {
+        // 1 mm/month short all year: Decembers at -12, -24, -36, -48, then the bound (-54.78 mm) for good. The
+        // periodic year sits at the bound in every month, so b is 0.2 all year (three years would still give 1 in
+        // January).
+        let b = RothC.moistureModifiers(precip: Sites.monthly(Array(repeating: 50, count: 12)),
+                                        pet: Sites.monthly(Array(repeating: 51, count: 12)), clayPercent: 20,
+                                        depthCentimetres: 30, bare: false)
+        for m in 0..<12 { #expect(abs(b[m] - 0.2) < 1e-12, "month \(m + 1): \(b[m])") }
+    }
+
     @Test func partitionInertCarbonAndOneMonth() {
         #expect(abs(RothC.co2Ratio(clayPercent: 23.4) - 3.514182798867504) < 1e-12)
         #expect(abs(RothC.inertCarbon(socTonnesPerHectare: 50) - 4.220101679015756) < 1e-12)
@@ -53,13 +63,19 @@ struct RothCEquationTests {
         // One month at modifier 1 of 1 t in every pool, by hand.
         let kept = RothC.keptShares(modifier: 1)
         let k = [10.0, 0.3, 0.66, 0.02]
-        for i in 0..<4 { #expect(abs(kept[i] - exp(-k[i] / 12)) < 1e-15) }
+        for modifier in [0.0, 1e-6, 0.3, 1, 2.5, 4.8, 6] {
+            let shares = RothC.keptShares(modifier: modifier)
+            for i in 0..<4 {
+                let expected = exp(-modifier * k[i] / 12)
+                #expect(abs(shares[i] - expected) <= 1e-13 * expected, "pool \(i) at modifier \(modifier)")
+            }
+        }
         let x = 1.67 * (1.85 + 1.60 * exp(-0.0786 * 23.4))
         let next = RothC.decompose(Pools(1, 1, 1, 1), kept: kept, toBIO: 0.46 / (x + 1), toHUM: 0.54 / (x + 1))
         let decomposed = k.map { 1 - exp(-$0 / 12) }.reduce(0, +)
-        #expect(abs(next[0] - exp(-10.0 / 12)) < 1e-15 && abs(next[1] - exp(-0.3 / 12)) < 1e-15)
-        #expect(abs(next[2] - (exp(-0.66 / 12) + decomposed * 0.46 / (x + 1))) < 1e-15)
-        #expect(abs(next[3] - (exp(-0.02 / 12) + decomposed * 0.54 / (x + 1))) < 1e-15)
+        #expect(abs(next[0] - exp(-10.0 / 12)) < 1e-13 && abs(next[1] - exp(-0.3 / 12)) < 1e-13)
+        #expect(abs(next[2] - (exp(-0.66 / 12) + decomposed * 0.46 / (x + 1))) < 1e-13)
+        #expect(abs(next[3] - (exp(-0.02 / 12) + decomposed * 0.54 / (x + 1))) < 1e-13)
         let co2 = 4 - next.sum()
         #expect(abs(co2 - decomposed * x / (x + 1)) < 1e-14, "carbon is conserved: the rest is CO2")
     }

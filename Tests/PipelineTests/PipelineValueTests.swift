@@ -73,6 +73,24 @@ import TestSupport
             try Self.expectEqual(run.directory + "/" + layer.fileName, oracle.outputs + "/" + layer.fileName,
                                  minimumCompared: layer == .lossExpected ? 40_000 : 5_000)
         }
+        // The same on inputs already on the grid (the gdalwarp outputs, read directly).
+        let aligned = try DemoFixture.config(output: folder.file("aligned")) { text in
+            var text = text
+            for name in ["tmean", "precip", "pet", "landcover"] {
+                text = text.replacingOccurrences(of: DemoFixture.path("\(name).tif"), with: oracle.aligned[name]!)
+            }
+            return text
+        }
+        let crs = try CRS(aligned.grid.crs)
+        for role in [LayerRole.tmean, .precip, .pet, .landcover] {
+            #expect(try LayerSource.plan(aligned.layers[role]!, onto: grid, targetCRS: crs).alignment
+                    == .direct(column: 0, row: 0), "\(role.rawValue) is read directly")
+        }
+        let direct = try HotspotRun.execute(aligned)
+        for layer in OutputLayer.rates + [.lossExpected] {
+            try Self.expectEqual(direct.directory + "/" + layer.fileName, oracle.outputs + "/" + layer.fileName,
+                                 tolerance: 1e-5, minimumCompared: layer == .lossExpected ? 40_000 : 5_000)
+        }
     }
 
     @Test func withoutAPETLayerThornthwaitesIsUsedAsTheDemoComputesIt() throws {
@@ -94,6 +112,112 @@ import TestSupport
             if abs(a.values[i] - b.values[i]) <= 0.05 * max(a.values[i], 0.1) { close += 1 }
         }
         #expect(Double(close) / Double(valid) > 0.95, "\(close) of \(valid) losses within 5%")
+    }
+
+    @Test func noPixelLosesMoreThanItsStockAndTheLossGrowsWithWarmingAndHorizon() throws {
+        let folder = TemporaryFolder()
+        func loss(warming: Double, horizon: Int) throws -> RasterArray {
+            let config = try DemoFixture.config(output: folder.file("w\(warming)-h\(horizon)")) {
+                $0.replacingOccurrences(of: "warming_degC: 2.0", with: "warming_degC: \(warming)")
+                    .replacingOccurrences(of: "horizon_years: 20", with: "horizon_years: \(horizon)")
+            }
+            #expect(config.model.warmingDegC == warming && config.model.horizonYears == horizon)
+            return try RasterArray(path: try HotspotRun.execute(config).directory + "/loss_expected.tif")
+        }
+        let soc = try RasterArray(path: DemoFixture.path("soc.tif"))
+        let none = try loss(warming: 0, horizon: 20), base = try loss(warming: 2, horizon: 20)
+        let warmer = try loss(warming: 4, horizon: 20), longer = try loss(warming: 2, horizon: 40)
+        var compared = 0
+        for i in base.values.indices where !base.isNoData(i) {
+            let stock = soc.values[i] * 0.1
+            #expect(abs(none.values[i]) <= 1e-6 * stock, "no warming, no loss at pixel \(i): \(none.values[i])")
+            #expect(base.values[i] >= 0 && base.values[i] < stock, "pixel \(i): loss \(base.values[i]) of \(stock) t/ha")
+            // A soil frozen below -5 degC in every month even when warmed keeps its stock; every other soil loses more
+            // when warmed more or for longer.
+            guard base.values[i] > 0 else { continue }
+            #expect(warmer.values[i] > base.values[i], "pixel \(i) loses more at +4 degC")
+            #expect(longer.values[i] > base.values[i], "pixel \(i) loses more over 40 years")
+            compared += 1
+        }
+        #expect(compared > 40_000)
+    }
+
+    /// Scores depend on the run's extent; with `scores.reference` a regional run scores on the scale of the global
+    /// run whose distribution it names, and says so.
+    @Test func aRegionalRunScoresOnTheGlobalScaleWhenGivenItsReference() throws {
+        let folder = TemporaryFolder()
+        let global = try HotspotRun.execute(try DemoFixture.config(output: folder.file("global")))
+        #expect(global.record.scoresReference == "run")
+        #expect(FileManager.default.fileExists(atPath: global.directory + "/score_reference.json"))
+        func regional(_ name: String, reference: String?) throws -> HotspotRun.Result {
+            try HotspotRun.execute(try DemoFixture.config(output: folder.file(name)) {
+                $0.replacingOccurrences(of: "bbox: [-180, -60, 180, 84]", with: "bbox: [-10, 35, 30, 60]")
+                    + (reference.map { "\nscores:\n  reference: \($0)\n" } ?? "")
+            })
+        }
+        let own = try regional("own", reference: nil)
+        let onGlobal = try regional("on-global", reference: global.directory)
+        #expect(onGlobal.record.scoresReference == "run \(global.runID) (\(global.directory))")
+        // The regional grid is the global one's pixels from column 340, row 48.
+        for layer in [OutputLayer.sequestrationScore, .lossScore] {
+            let g = try RasterArray(path: global.directory + "/" + layer.fileName)
+            let r = try RasterArray(path: onGlobal.directory + "/" + layer.fileName)
+            let o = try RasterArray(path: own.directory + "/" + layer.fileName)
+            var worst = 0.0, apart = 0.0, compared = 0
+            for row in 0..<r.grid.height {
+                for column in 0..<r.grid.width {
+                    let i = row * r.grid.width + column, j = (row + 48) * g.grid.width + column + 340
+                    guard !r.isNoData(i) else { continue }
+                    worst = max(worst, abs(r.values[i] - g.values[j]))
+                    apart = max(apart, abs(o.values[i] - g.values[j]))
+                    compared += 1
+                }
+            }
+            #expect(compared > 500)
+            #expect(worst < 0.05, "\(layer.rawValue) on the global scale: worst \(worst) points from the global run")
+            #expect(apart > 5, "\(layer.rawValue) on its own scale differs from the global run by \(apart) points")
+        }
+        let missing = #expect(throws: PipelineError.self) { try regional("missing", reference: folder.file("nowhere")) }
+        #expect(missing?.description.contains("scores.reference") == true)
+    }
+
+    /// A `nodata:` override on a same-CRS layer of another resolution goes through the warper's -srcnodata: GDAL's
+    /// resampled reads know only the file's own nodata and would interpolate -1.5e36 as a temperature.
+    @Test func aNodataOverrideIsHonouredWhenALayerIsResampled() throws {
+        let folder = TemporaryFolder()
+        let tmean = folder.file("tmean_override.tif")
+        #expect(try runTool("gdal_translate", ["-q", "-a_nodata", "none", DemoFixture.path("tmean.tif"), tmean]).status == 0)
+        let dataset = try Dataset(path: tmean, access: .update)
+        let grid = try dataset.grid()
+        let hole = Window(column: 0, row: 20, width: grid.width, height: 3)  // 64 N to 61 N on the 1-degree climate
+        let fill = [Float](repeating: -1.5e36, count: hole.pixelCount)
+        for band in 1...12 {
+            try fill.withUnsafeBufferPointer { (p) throws(GeoError) in try dataset.band(band).write(hole, from: p) }
+        }
+        try dataset.close()
+        let config = try DemoFixture.config(output: folder.file("derived")) {
+            $0.replacingOccurrences(of: "tmean:     { path: \(DemoFixture.path("tmean.tif")), units: \"degC\" }",
+                                    with: "tmean:     { path: \(tmean), units: \"degC\", nodata: -1.5e36 }")
+        }
+        #expect(config.layers[.tmean]?.noData == -1.5e36)
+        let crs = try CRS(config.grid.crs)
+        let target = try Grid(crs: config.grid.crs, resolution: config.grid.resolution, bounds: config.grid.bbox)
+        #expect(try LayerSource.plan(config.layers[.tmean]!, onto: target, targetCRS: crs).alignment
+                == .warped(resampling: .bilinear))
+        let run = try HotspotRun.execute(config)
+        let loss = try RasterArray(path: run.directory + "/loss_expected.tif")
+        let soc = try RasterArray(path: DemoFixture.path("soc.tif"))
+        var holes = 0
+        for i in loss.values.indices {
+            let lat = 84 - 0.5 * (Double(i / loss.grid.width) + 0.5)
+            if lat < 63.6 && lat > 61.4 {  // target pixels whose four climate neighbours are all in the hole
+                #expect(loss.isNoData(i), "inside the hole at latitude \(lat)")
+                holes += 1
+            } else if !loss.isNoData(i) {
+                #expect(loss.values[i] >= 0 && loss.values[i] < soc.values[i] * 0.1, "a plausible loss at pixel \(i)")
+            }
+        }
+        #expect(holes > 0)
     }
 
     @Test func alignedLayersEqualGdalwarpForTheSameGridAndResampling() throws {

@@ -95,18 +95,29 @@ def max_tsmd(clay, depth):
 
 
 def moisture_modifiers(clay, precip, pet, bare, depth):
-    """b for each month of the third year of the climatology, the deficit accumulated from 0 at the start of
-    January of the first year and bounded by maxTSMD (covered soil) or maxTSMD / 1.8 (bare soil)."""
+    """b for each month of the periodic year of the climatology: the deficit accumulated from 0 at the start of
+    January of the first year, bounded by maxTSMD (covered soil) or maxTSMD / 1.8 (bare soil), year after year until
+    every pixel's December deficit repeats the previous one."""
     m = max_tsmd(clay, depth)
     bound = np.where(bare, m / 1.8, m)
-    acc = np.zeros_like(m)
-    b = np.empty_like(precip)
-    for year in range(3):
+
+    def one_year(start):
+        acc = start.copy()
         for month in range(12):
             acc = np.minimum(0.0, np.maximum(bound, acc + precip[month] - pet[month]))
-            if year == 2:
-                b[month] = np.where(acc > MOISTURE_ONSET * m, 1.0,
-                                    0.2 + 0.8 * (m - acc) / (m - MOISTURE_ONSET * m))
+        return acc
+
+    december = one_year(np.zeros_like(m))
+    for _ in range(100000):
+        following = one_year(december)
+        if np.array_equal(following, december, equal_nan=True):
+            break
+        december = following
+    acc = december
+    b = np.empty_like(precip)
+    for month in range(12):
+        acc = np.minimum(0.0, np.maximum(bound, acc + precip[month] - pet[month]))
+        b[month] = np.where(acc > MOISTURE_ONSET * m, 1.0, 0.2 + 0.8 * (m - acc) / (m - MOISTURE_ONSET * m))
     return b
 
 
@@ -286,13 +297,23 @@ def scalar_pixel(soc, clay, tmean, precip, pet, group, p):
 
     maxd = -(20.0 + 1.3 * clay - 0.01 * clay * clay) * p.depth / 23.0
     bound = maxd / 1.8 if bare else maxd
-    acc = 0.0
-    b = [0.0] * 12
-    for year in range(3):
+    def one_year(start):
+        acc = start
         for mo in range(12):
             acc = min(0.0, max(bound, acc + precip[mo] - pet[mo]))
-            if year == 2:
-                b[mo] = 1.0 if acc > 0.444 * maxd else 0.2 + 0.8 * (maxd - acc) / (maxd - 0.444 * maxd)
+        return acc
+
+    december = one_year(0.0)
+    for _ in range(100000):  # until a December repeats the previous one: the periodic year
+        following = one_year(december)
+        if following == december:
+            break
+        december = following
+    acc = december
+    b = [0.0] * 12
+    for mo in range(12):
+        acc = min(0.0, max(bound, acc + precip[mo] - pet[mo]))
+        b[mo] = 1.0 if acc > 0.444 * maxd else 0.2 + 0.8 * (maxd - acc) / (maxd - 0.444 * maxd)
     cover = 1.0 if bare else 0.6
     xr = 1.67 * (1.85 + 1.60 * math.exp(-0.0786 * clay))
     to_bio, to_hum = 0.46 / (xr + 1.0), 0.54 / (xr + 1.0)
