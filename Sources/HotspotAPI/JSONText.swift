@@ -150,6 +150,8 @@ extension ScoreAnswer {
                         Self.write("precip", inputs.precip, to: &json)
                         Self.write("silt", inputs.silt, to: &json)
                         Self.write("soc", inputs.soc, to: &json)
+                        Self.write("soc_q05", inputs.socQ05, to: &json)
+                        Self.write("soc_q95", inputs.socQ95, to: &json)
                         Self.write("tmean", inputs.tmean, to: &json)
                     }
                 }

@@ -46,7 +46,8 @@ public final class PublishedRun: Sendable {
         do throws(PipelineError) {
             let targetCRS = try wrapCRS(grid.crsDefinition)
             gridIsLonLat = targetCRS.isSame(as: CRS.wgs84())
-            for (role, spec) in configuration.layers {
+            // The inputs as the run recorded them, not as today's configuration names them.
+            for (role, spec) in try record.layerSpecs() {
                 sources[role] = try LayerSource.plan(spec, onto: grid, targetCRS: targetCRS)
             }
         } catch {

@@ -46,6 +46,8 @@ public struct ScoreAnswer: Codable, Sendable, Equatable {
     }
     public struct Inputs: Codable, Sendable, Equatable {
         public var soc: Quantity?
+        public var socQ05: Quantity?
+        public var socQ95: Quantity?
         public var clay: Quantity?
         public var silt: Quantity?
         public var bulkDensity: Quantity?
@@ -149,6 +151,8 @@ extension PublishedRun {
             let monthly = ScoreAnswer.MonthlyQuantity(values: values, units: role.modelUnits)
             switch role {
             case .soc: inputs.soc = quantity
+            case .socQ05: inputs.socQ05 = quantity
+            case .socQ95: inputs.socQ95 = quantity
             case .clay: inputs.clay = quantity
             case .silt: inputs.silt = quantity
             case .bulkDensity: inputs.bulkDensity = quantity

@@ -18,6 +18,11 @@ public struct GridSpec: Sendable, Equatable {
 /// The roles an input layer can play in the model.
 public enum LayerRole: String, Sendable, CaseIterable, Codable {
     case soc, clay, silt, bulkDensity = "bulk_density", coarseFragments = "cfvo", tmean, precip, pet, landcover
+    /// SoilGrids' 5 % and 95 % quantiles of the SOC stock: not modelled, carried to point answers.
+    case socQ05 = "soc_q05", socQ95 = "soc_q95"
+
+    /// Read by the scorer (the quantiles are only shown).
+    public var isModelInput: Bool { self != .socQ05 && self != .socQ95 }
 
     /// `pet` is optional: without it, PET is Thornthwaite's from the monthly temperatures and the latitude.
     public var isRequired: Bool { [.soc, .clay, .tmean, .precip, .landcover].contains(self) }
@@ -30,7 +35,7 @@ public enum LayerRole: String, Sendable, CaseIterable, Codable {
     /// The units the model expects after `scale` and `offset`.
     public var modelUnits: String {
         switch self {
-        case .soc: "t C/ha"
+        case .soc, .socQ05, .socQ95: "t C/ha"
         case .clay, .silt, .coarseFragments: "%"
         case .bulkDensity: "g/cm3"
         case .tmean: "degC"
@@ -42,6 +47,8 @@ public enum LayerRole: String, Sendable, CaseIterable, Codable {
     public var meaning: String {
         switch self {
         case .soc: "SOC stock, 0-30 cm"
+        case .socQ05: "SOC stock, 5 % quantile"
+        case .socQ95: "SOC stock, 95 % quantile"
         case .clay: "clay content"
         case .silt: "silt content"
         case .bulkDensity: "fine-earth bulk density"
@@ -68,6 +75,19 @@ public struct LayerSpec: Sendable {
     public var resampling: String?
     /// The land-cover legend (landcover only).
     public var classes: LandCoverClasses?
+
+    public init(role: LayerRole, path: String, band: Int = 1, units: String, scale: Double = 1, offset: Double = 0,
+                noData: Double? = nil, resampling: String? = nil, classes: LandCoverClasses? = nil) {
+        self.role = role
+        self.path = path
+        self.band = band
+        self.units = units
+        self.scale = scale
+        self.offset = offset
+        self.noData = noData
+        self.resampling = resampling
+        self.classes = classes
+    }
 }
 
 public struct OutputSpec: Sendable {

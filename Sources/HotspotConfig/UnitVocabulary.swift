@@ -11,7 +11,7 @@ public enum UnitVocabulary {
     public static func units(for role: LayerRole) -> [String: Conversion] {
         func c(_ scale: Double, _ offset: Double = 0) -> Conversion { Conversion(scale: scale, offset: offset) }
         switch role {
-        case .soc:
+        case .soc, .socQ05, .socQ95:
             // Stocks over the topsoil. SoilGrids' `ocs` is stored in t/ha (its conversion factor 10 gives kg/m2).
             return ["t C/ha": c(1), "t/ha": c(1), "Mg/ha": c(1), "Mg C/ha": c(1), "0.1 t/ha": c(0.1), "dt/ha": c(0.1),
                     "kg/m2": c(10), "kg C/m2": c(10), "g/m2": c(0.01)]

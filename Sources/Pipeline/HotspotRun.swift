@@ -181,7 +181,7 @@ public enum HotspotRun {
             scale: source.spec.scale, offset: source.spec.offset, noData: source.noData, sizeBytes: size,
             sha256: local ? checksums.sha256(of: path) : nil, crs: source.sourceCRSName, width: g.width, height: g.height,
             geoTransform: g.geoTransform.coefficients, alignment: source.alignmentSummary,
-            gdalwarpArguments: arguments, synthetic: source.isSynthetic)
+            resampling: source.spec.resampling, gdalwarpArguments: arguments, synthetic: source.isSynthetic)
     }
 
     /// The model's name in `run.json`.

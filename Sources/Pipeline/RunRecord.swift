@@ -1,4 +1,5 @@
 import Foundation
+import HotspotConfig
 import HotspotModel
 
 /// `run.json`: everything needed to know what a run did and to reproduce it.
@@ -19,13 +20,16 @@ public struct RunRecord: Codable, Sendable {
         public var height: Int
         public var geoTransform: [Double]
         public var alignment: String
+        /// The configured resampling, when one was forced (nil: chosen by the layer's kind and resolution).
+        public var resampling: String?
         /// The `gdalwarp` arguments that reproduce the alignment, when warped.
         public var gdalwarpArguments: [String]?
         public var synthetic: Bool
 
         enum CodingKeys: String, CodingKey {
             case role, path, band, units, scale, offset, noData = "nodata", sizeBytes = "size_bytes", sha256, crs, width,
-                 height, geoTransform = "geotransform", alignment, gdalwarpArguments = "gdalwarp_arguments", synthetic
+                 height, geoTransform = "geotransform", alignment, resampling, gdalwarpArguments = "gdalwarp_arguments",
+                 synthetic
         }
     }
 
@@ -93,6 +97,26 @@ public struct RunRecord: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
+    }
+}
+
+extension RunRecord {
+    /// The layers as the run read them (paths, bands, units, nodata, the legend it used), so that whoever reads the run
+    /// later (the server, `hotspot query`) sees its inputs as it did, whatever today's configuration says.
+    public func layerSpecs() throws(PipelineError) -> [LayerRole: LayerSpec] {
+        var specs: [LayerRole: LayerSpec] = [:]
+        let legend = LandCoverClasses(name: landcoverLegend, classes: landcoverClasses.compactMap { code, entry in
+            Int(code).map { LandCoverClass(code: $0, group: entry.group, label: entry.label) }
+        }.sorted { $0.code < $1.code })
+        for input in inputs {
+            guard let role = LayerRole(rawValue: input.role) else {
+                throw .unsuitableLayer(role: input.role, path: input.path, reason: "is not a layer role this version knows")
+            }
+            specs[role] = LayerSpec(role: role, path: input.path, band: input.band, units: input.units,
+                                    scale: input.scale, offset: input.offset, noData: input.noData,
+                                    resampling: input.resampling, classes: role == .landcover ? legend : nil)
+        }
+        return specs
     }
 }
 

@@ -67,7 +67,7 @@ struct ScoringPass {
         try forEachStrip(strips, workers: workers, makeState: { () throws(PipelineError) -> Worker in
             var readers: [LayerRole: LayerReader] = [:]
             var inputs: [LayerRole: BlockBuffer<Float>] = [:]
-            for (role, source) in sources {
+            for (role, source) in sources where role.isModelInput {
                 readers[role] = try source.open(blockRows: stripRows)
                 if role != .landcover {
                     inputs[role] = BlockBuffer(count: role.bandCount * chunkCapacity, value: .nan)

@@ -137,6 +137,9 @@ struct UnitVocabularyTests {
             .replacingOccurrences(of: "  tmean: { path: tmean.tif }", with: "  tmean: { path: tmean.tif, units: K }"))
         #expect(config.layers[.clay]?.scale == 0.1 && config.layers[.clay]?.offset == 0)
         #expect(config.layers[.tmean]?.scale == 1 && config.layers[.tmean]?.offset == -273.15)
+        let quantiles = try parse(yaml(replacing: "  soc: { path: soc.tif }",
+                                       with: "  soc: { path: soc.tif }\n  soc_q05: { path: q05.tif, units: kg/m2 }"))
+        #expect(quantiles.layers[.socQ05]?.scale == 10 && quantiles.layers[.socQ05]?.role.isModelInput == false)
     }
 
     @Test func unitsThatDisagreeWithTheScaleAreRefused() throws {

@@ -333,3 +333,18 @@ struct BlockScorerTests {
         #expect(outputs.allSatisfy { $0[2] == -9999 }, "a missing month is nodata everywhere")
     }
 }
+
+struct ThornthwaiteTests {
+    @Test func petFollowsThornthwaitesFormulaAndDayLength() {
+        // 50 N with a temperate year; worked out with the published formulas (heat index, exponent, FAO-56 day length).
+        let pet = Thornthwaite.pet(tmean: Sites.monthly([-2, 0, 4, 8, 12, 16, 20, 19, 15, 10, 5, 1]), latitude: 50)
+        let expected = [0, 0, 17.2186504201077, 41.44103971581246, 74.7538110440637, 104.91742565296492,
+                        134.82318724011864, 115.54742312593136, 74.84876612296286, 42.089283363599705,
+                        16.034113130069336, 2.594572740564414]
+        for m in 0..<12 { #expect(abs(pet[m] - expected[m]) <= 1e-9 * max(1, expected[m]), "month \(m + 1)") }
+        // At 30 degC on the equator Willmott's polynomial takes over (12 hours of day in January).
+        let hot = Thornthwaite.pet(tmean: Monthly(repeating: 30), latitude: 0)
+        #expect(abs(hot[0] - 169.82833333333335) < 1e-9)
+        #expect(Thornthwaite.pet(tmean: Monthly(repeating: -3), latitude: 70).sum() == 0, "no PET below freezing")
+    }
+}
