@@ -23,9 +23,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product hotspot
 
-# Synthetic demo inputs (deterministic; skipped when present).
+# Synthetic demo inputs (deterministic; skipped when present). pet.tif came with model v2's monthly climate: demo
+# data of an earlier version (single-band climate) is made again.
 demo-data: build
-	@[ -f Rasters/demo/landcover.tif ] || $(HOTSPOT) demo-data --out Rasters/demo
+	@[ -f Rasters/demo/pet.tif ] || $(HOTSPOT) demo-data --out Rasters/demo
 
 run: demo-data
 	$(HOTSPOT) run --config Config/hotspot.yaml

@@ -32,9 +32,16 @@ public final class PublishedRun: Sendable {
     /// Opens the run in `directory` (a run folder or the `latest` link, which is resolved once here).
     public init(directory: String, configuration: HotspotConfiguration) throws(Problem) {
         let resolved = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-        guard let data = FileManager.default.contents(atPath: resolved + "/run.json"),
-              let record = try? JSONDecoder().decode(RunRecord.self, from: data) else {
+        guard let data = FileManager.default.contents(atPath: resolved + "/run.json") else {
             throw Problem(.serviceUnavailable, "no complete run at \(directory): run `hotspot run` first")
+        }
+        let record: RunRecord
+        do {
+            record = try JSONDecoder().decode(RunRecord.self, from: data)
+        } catch _ {
+            // A run of an earlier model version (or a damaged record) is not read as something it is not.
+            throw Problem(.serviceUnavailable, "the run.json of \(directory) cannot be read by this version of "
+                + "hotspot (a run of an earlier model, or a damaged file): run `hotspot run` again")
         }
         do throws(GeoError) {
             grid = try Dataset(path: resolved + "/" + OutputLayer.sequestrationScore.fileName).grid()

@@ -55,8 +55,9 @@ struct QueryCommand: ParsableCommand {
         commandName: "query", abstract: "Print the score answer at a point, as GET /v1/score gives it (JSON).")
 
     @OptionGroup var common: ConfigOption
-    @Option(help: "Longitude, degrees (WGS84).") var lon: String
-    @Option(help: "Latitude, degrees (WGS84).") var lat: String
+    // `.unconditional`: half the planet has negative coordinates, and `--lon -3.7` must not read as an option.
+    @Option(parsing: .unconditional, help: "Longitude, degrees (WGS84).") var lon: String
+    @Option(parsing: .unconditional, help: "Latitude, degrees (WGS84).") var lat: String
     @Option(help: "Language of the labels: en, fr or es.") var lang = "en"
     @Option(name: .customLong("run"), help: "The run (default: <output.dir>/latest).") var runPath: String?
 
@@ -91,7 +92,7 @@ struct RegionCommand: ParsableCommand {
             + "/v1/download), or print the statistics of a region or polygon (as GET /v1/regions/{id}/stats).")
 
     @OptionGroup var common: ConfigOption
-    @Option(help: "west,south,east,north in degrees.") var bbox: String?
+    @Option(parsing: .unconditional, help: "west,south,east,north in degrees (--bbox -10,35,5,45).") var bbox: String?
     @Option(help: "A region id of server.regions.") var region: String?
     @Option(help: "A GeoJSON file of polygons (WGS84) to clip to or to summarise, instead of a named region.")
     var polygon: String?
