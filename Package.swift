@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: cLibraries + [
         .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS", "CSQLite", "CFreeType", "CDeflate"]),
@@ -35,7 +36,8 @@ let package = Package(
         .target(name: "DemoData", dependencies: ["GeoKit", "HotspotModel"]),
         .target(name: "Tiling", dependencies: ["GeoKit", "HotspotConfig"]),
         .target(name: "HotspotConfig", dependencies: ["HotspotModel", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig"]),
+        .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig",
+                                                 .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Partners", dependencies: ["GeoKit"]),
         .target(name: "HotspotAPI", dependencies: [
             "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "Tiling", "Partners",

@@ -231,7 +231,7 @@ struct PartnerRoutes: Sendable {
 
 /// Compares secrets in time that does not depend on where they differ (hashes first, so lengths do not show).
 func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(SHA256.hex(of: Data(a.utf8)).utf8), y = Array(SHA256.hex(of: Data(b.utf8)).utf8)
+    let x = Array(Checksum.hex(of: Data(a.utf8)).utf8), y = Array(Checksum.hex(of: Data(b.utf8)).utf8)
     var difference: UInt8 = 0
     for i in 0..<min(x.count, y.count) { difference |= x[i] ^ y[i] }
     return difference == 0 && x.count == y.count

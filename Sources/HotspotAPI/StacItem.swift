@@ -66,7 +66,7 @@ extension PublishedRun {
             "assets": ["data": [
                 "href": href, "type": "image/tiff; application=geotiff; profile=cloud-optimized", "roles": ["data"],
                 "title": request.layer.description,
-                "file:size": size, "file:checksum": "1220" + (SHA256.file(file) ?? ""),
+                "file:size": size, "file:checksum": "1220" + (try Checksum.file(file)),
                 "raster:bands": [["nodata": band.noDataValue ?? request.layer.noData,
                                   "data_type": request.layer == .hotspotClass ? "uint8" : "float32",
                                   "unit": request.layer.units]],

@@ -52,7 +52,7 @@ public enum HotspotRun {
         lap("plan")
 
         let outputDirectory = options.outputDirectory ?? config.output.dir
-        let configHash = SHA256.hex(of: Data(config.text.utf8))
+        let configHash = Checksum.hex(of: Data(config.text.utf8))
         let runID = makeRunID(configHash: configHash, outputDirectory: outputDirectory)
         let workspace = try RunWorkspace(outputDirectory: outputDirectory, runID: runID)
         let legend = config.layers[.landcover]!.classes!
@@ -98,8 +98,10 @@ public enum HotspotRun {
         lap("writing_cogs")
 
         var checksums = InputChecksums(outputDirectory: outputDirectory)
-        let inputRecords = sources.values.sorted { $0.spec.role.rawValue < $1.spec.role.rawValue }
-            .map { inputRecord($0, checksums: &checksums) }
+        var inputRecords: [RunRecord.Input] = []
+        for source in sources.values.sorted(by: { $0.spec.role.rawValue < $1.spec.role.rawValue }) {
+            inputRecords.append(try inputRecord(source, checksums: &checksums))
+        }
         checksums.save()
 
         let statistics = Dictionary(uniqueKeysWithValues: scored.statistics.map { ($0.key.rawValue, $0.value) })
@@ -164,7 +166,8 @@ public enum HotspotRun {
         return id
     }
 
-    static func inputRecord(_ source: LayerSource, checksums: inout InputChecksums) -> RunRecord.Input {
+    static func inputRecord(_ source: LayerSource, checksums: inout InputChecksums) throws(PipelineError)
+        -> RunRecord.Input {
         let path = source.spec.path
         let local = !path.hasPrefix("/vsi")
         let size = local ? (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64 : nil
@@ -179,7 +182,7 @@ public enum HotspotRun {
         return RunRecord.Input(
             role: source.spec.role.rawValue, path: path, band: source.spec.band, units: source.spec.units,
             scale: source.spec.scale, offset: source.spec.offset, noData: source.noData, sizeBytes: size,
-            sha256: local ? checksums.sha256(of: path) : nil, crs: source.sourceCRSName, width: g.width, height: g.height,
+            sha256: local ? try checksums.sha256(of: path) : nil, crs: source.sourceCRSName, width: g.width, height: g.height,
             geoTransform: g.geoTransform.coefficients, alignment: source.alignmentSummary,
             resampling: source.spec.resampling, gdalwarpArguments: arguments, synthetic: source.isSynthetic)
     }

@@ -18,14 +18,17 @@ struct InputChecksums {
                                              from: Data(contentsOf: URL(fileURLWithPath: cachePath)))) ?? [:]
     }
 
-    /// The checksum of a local file, from the cache when size and modification time are unchanged.
-    mutating func sha256(of path: String) -> String? {
+    /// The checksum of a local file, from the cache when size and modification time are unchanged; a file that
+    /// cannot be read whole is an error (its checksum would describe another file).
+    mutating func sha256(of path: String) throws(PipelineError) -> String {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let size = attributes[.size] as? Int64,
-              let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 else { return nil }
+              let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 else {
+            throw .checksum(path: path, reason: "its size and date cannot be read")
+        }
         let key = URL(fileURLWithPath: path).standardizedFileURL.path
         if let entry = entries[key], entry.size == size, entry.modified == modified { return entry.sha256 }
-        guard let digest = SHA256.file(path) else { return nil }
+        let digest = try Checksum.file(path)
         entries[key] = Entry(size: size, modified: modified, sha256: digest)
         return digest
     }

@@ -75,7 +75,7 @@ struct OutputWriter {
         }
         let size = ((try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int64) ?? 0
         return RunRecord.Output(file: layer.fileName, units: layer.units, description: layer.description,
-                                noData: layer.noData, sizeBytes: size, sha256: SHA256.file(target) ?? "")
+                                noData: layer.noData, sizeBytes: size, sha256: try Checksum.file(target))
     }
 
     var modelSummary: String {

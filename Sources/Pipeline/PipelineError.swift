@@ -10,6 +10,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case unsuitableLayer(role: String, path: String, reason: String)
     case output(path: String, reason: String)
     case cancelled
+    /// An input or output could not be read whole for its checksum.
+    case checksum(path: String, reason: String)
     /// `scores.reference` names no usable reference distribution.
     case scoreReference(path: String, reason: String)
 
@@ -23,6 +25,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case let .unsuitableLayer(role, path, reason): "layer '\(role)' (\(path)): \(reason)"
         case let .output(path, reason): "cannot write \(path): \(reason)"
         case .cancelled: "the run was cancelled"
+        case let .checksum(path, reason): "cannot compute the SHA-256 of \(path): \(reason)"
         case let .scoreReference(path, reason): "scores.reference \(path): \(reason)"
         }
     }

@@ -140,7 +140,12 @@ import HotspotConfig
         #expect(properties["proj:shape"] as? [Int] == [21, 32])
         #expect(properties["proj:epsg"] as? Int == 4326)
         let asset = try #require((stac["assets"] as? [String: Any])?["data"] as? [String: Any])
-        #expect(asset["file:checksum"] as? String == "1220" + SHA256.hex(of: answer.body))
+        // The checksum the coreutils give for the bytes served (a multihash: 0x12 SHA-256, 0x20 bytes).
+        let scratch = TemporaryFolder()
+        let served = scratch.file("served.tif")
+        try answer.body.write(to: URL(fileURLWithPath: served))
+        let sum = try runTool("sha256sum", [served]).out.split(separator: " ").first.map(String.init) ?? ""
+        #expect(sum.count == 64 && asset["file:checksum"] as? String == "1220" + sum)
         #expect((asset["raster:bands"] as? [[String: Any]])?.first?["unit"] as? String == "percentile")
     }
 
