@@ -38,9 +38,10 @@ let package = Package(
         .target(name: "HotspotConfig", dependencies: ["HotspotModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig",
                                                  .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Partners", dependencies: ["GeoKit"]),
+        .target(name: "CSVFormat"),
+        .target(name: "Partners", dependencies: ["GeoKit", "CSVFormat"]),
         .target(name: "HotspotAPI", dependencies: [
-            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "Tiling", "Partners",
+            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "Tiling", "Partners", "CSVFormat",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import CSVFormat
 import Foundation
 
 /// `POST /v1/score`: the points of a body (`{"points": [[lon, lat], ...]}`, a GeoJSON FeatureCollection of points, or
@@ -81,19 +82,18 @@ enum BatchScore {
 
     private static func csvPoints(_ body: Data, limit: Int) throws(Problem) -> [(Double, Double)] {
         guard let text = String(data: body, encoding: .utf8) else { throw Problem(.badRequest, "the CSV is not UTF-8") }
-        let lines = text.split(whereSeparator: \.isNewline).map { String($0) }.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        guard let header = lines.first else { throw Problem(.badRequest, "the CSV is empty") }
-        let names = header.split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
-        }
+        // RFC 4180: a quoted cell may hold commas ("Madrid, Spain").
+        let rows = CSV.parse(text).filter { !$0.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
+        guard let header = rows.first else { throw Problem(.badRequest, "the CSV is empty") }
+        let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard let lonColumn = names.firstIndex(where: { ["lon", "longitude", "x"].contains($0) }),
               let latColumn = names.firstIndex(where: { ["lat", "latitude", "y"].contains($0) }) else {
-            throw Problem(.badRequest, "the CSV header must name a lon and a lat column (got \(header.prefix(80)))")
+            throw Problem(.badRequest, "the CSV header must name a lon and a lat column (got \(header.joined(separator: ",").prefix(80)))")
         }
-        if lines.count - 1 > limit { throw tooMany(lines.count - 1, limit) }
+        if rows.count - 1 > limit { throw tooMany(rows.count - 1, limit) }
         var out: [(Double, Double)] = []
-        for (i, line) in lines.dropFirst().enumerated() {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for (i, row) in rows.dropFirst().enumerated() {
+            let cells = row.map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count > max(lonColumn, latColumn) else {
                 throw .badParameter("row \(i + 2)", "CSV row \(i + 2) has \(cells.count) cells, fewer than the header")
             }
@@ -114,10 +114,10 @@ enum BatchScore {
                 "\(a.lon)", "\(a.lat)", "\(a.inside)", f(a.sequestration?.rateLow.value), f(a.sequestration?.rate.value),
                 f(a.sequestration?.rateHigh.value), f(a.sequestration?.score),
                 f(a.loss?.expected.value), f(a.loss?.score), a.class?.code.map(String.init) ?? "",
-                "\"" + (a.class?.label ?? "") + "\"", a.inputs?.landcover?.code.map(String.init) ?? "",
+                a.class?.label ?? "", a.inputs?.landcover?.code.map(String.init) ?? "",
                 f(a.explanation?.equilibriumInputTHaYr),
             ]
-            text += row.joined(separator: ",") + "\n"
+            text += row.map(CSV.quote).joined(separator: ",") + "\n"
         }
         return Data(text.utf8)
     }

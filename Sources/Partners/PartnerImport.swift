@@ -1,3 +1,4 @@
+import CSVFormat
 import Foundation
 
 /// Reading a directory file (GeoJSON FeatureCollection or CSV) into records, row by row: the good rows, and for each

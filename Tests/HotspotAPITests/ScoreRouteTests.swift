@@ -120,6 +120,19 @@ import Testing
         }
     }
 
+    /// Batch CSV is RFC 4180: a quoted cell may hold commas and quotes, and answers quote what needs it.
+    @Test func batchCSVWithQuotedCellsIsReadAsRFC4180() async throws {
+        let server = try await TestServer.shared.value
+        let body = "id,name,lat,lon\n1,\"Madrid, \"\"centre\"\"\",40.4,-3.7\n2,plain,48.85,2.35\n"
+        let answer = try await server.request("/v1/score", method: "POST",
+                                              headers: ["Content-Type": "text/csv", "Accept": "application/json"],
+                                              body: Data(body.utf8))
+        #expect(answer.status == 200, "\(answer.text)")
+        let points = try #require(answer.json["points"] as? [[String: Any]])
+        #expect(points.count == 2)
+        #expect(points.first?["lon"] as? Double == -3.7 && points.first?["lat"] as? Double == 40.4)
+    }
+
     struct BadRequest: Sendable, CustomTestStringConvertible {
         var testDescription: String
         var method = "GET"
