@@ -130,7 +130,10 @@ extension PublishedRun {
             answer.inputs = try inputs(handles, window: window, language: language)
         }
         guard answer.inside else { return answer }
-        answer.explanation = explanation(answer.inputs, language: language)
+        // Without a PET layer the run estimated PET at each pixel centre's latitude (the point's own on projected
+        // grids, a fraction of a pixel away).
+        let latitude = gridIsLonLat ? answer.pixel.map { $0.centre[1] } ?? lat : lat
+        answer.explanation = explanation(answer.inputs, latitude: latitude, language: language)
         return answer
     }
 
@@ -168,7 +171,8 @@ extension PublishedRun {
 
     /// RothC's terms from the inputs read at the pixel, with the run's parameters: the same arithmetic as the
     /// pipeline's scorer.
-    private func explanation(_ inputs: ScoreAnswer.Inputs?, language: Language) -> ScoreAnswer.Explanation? {
+    private func explanation(_ inputs: ScoreAnswer.Inputs?, latitude: Double, language: Language)
+        -> ScoreAnswer.Explanation? {
         func monthly(_ q: ScoreAnswer.MonthlyQuantity?) -> Monthly? {
             guard let q, q.values.count == 12 else { return nil }
             var m = Monthly()
@@ -180,8 +184,15 @@ extension PublishedRun {
         }
         let p = record.model
         guard let inputs, let soc = inputs.soc?.value, let clay = inputs.clay?.value,
-              let tmean = monthly(inputs.tmean), let precip = monthly(inputs.precip), let pet = monthly(inputs.pet),
+              let tmean = monthly(inputs.tmean), let precip = monthly(inputs.precip),
               let name = inputs.landcover?.group, let group = LandCoverGroup(name: name) else { return nil }
+        let pet: Monthly
+        if inputs.pet == nil && sources[.pet] == nil {
+            pet = Thornthwaite.pet(tmean: tmean, latitude: latitude)
+        } else {
+            guard let given = monthly(inputs.pet) else { return nil }
+            pet = given
+        }
         var site = Site(soc: soc, clay: clay, tmean: tmean, precip: precip, pet: pet, group: group)
         if p.saturationCap {
             site.saturationStock = Saturation.stockTonnesPerHectare(

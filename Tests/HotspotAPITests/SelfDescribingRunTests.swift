@@ -44,4 +44,24 @@ import Testing
         #expect(explained > 30, "the answers explain land pixels")
         #expect(hotspots < explained, "the threshold is the run's 90, not the edited 50")
     }
+
+    /// A run made without a PET layer explains its pixels with the same Thornthwaite PET the pipeline used.
+    @Test func aRunWithoutPETExplainsItsPixelsWithThornthwaite() throws {
+        let folder = TemporaryFolder()
+        let config = try DemoFixture.config(output: folder.file("derived")) {
+            $0.components(separatedBy: "\n").filter { !$0.hasPrefix("  pet:") }.joined(separator: "\n")
+        }
+        let run = try HotspotRun.execute(config)
+        let published = try PublishedRun(directory: run.directory, configuration: config)
+        var explained = 0
+        for (lon, lat) in try samplePoints(count: 25, seed: 3) {
+            let answer = try published.score(lon: lon, lat: lat, language: .en)
+            guard let loss = answer.loss?.expected.value else { continue }
+            #expect(answer.inputs?.pet == nil, "no PET layer to show")
+            let e = try #require(answer.explanation, "\(lon), \(lat) has a loss, so an explanation")
+            #expect(abs(e.lossTHa - loss) <= 1e-4 * max(loss, 1e-3), "\(lon), \(lat): \(e.lossTHa) vs \(loss)")
+            explained += 1
+        }
+        #expect(explained > 10)
+    }
 }
