@@ -120,7 +120,8 @@ struct ClassificationPass {
                     try bands[2].writeOverviews(classes.levels, plan: overviews, strip: window, gridWidth: gridWidth)
                 }
             } catch {
-                throw .output(path: error.description, reason: "writing intermediate scores failed")
+                // GDAL's message names the file; the path says which run's work folder.
+                throw .output(path: (files[0].path as NSString).deletingLastPathComponent, reason: error.description)
             }
             window.forEachRun(of: areas) { range, area in
                 for i in range where classes[i] < 4 {

@@ -234,15 +234,15 @@ struct ScoringPass {
             throws(PipelineError) {
             lock.lock()
             defer { lock.unlock() }
-            do throws(GeoError) {
-                for (k, band) in bands.enumerated() {
+            for (k, band) in bands.enumerated() {
+                do throws(GeoError) {
                     try band.write(window, from: outputs[k])
                     if let overviews, let levels {
                         try band.writeOverviews(levels[k].levels, plan: overviews, strip: window, gridWidth: gridWidth)
                     }
+                } catch {
+                    throw .output(path: files[k].path, reason: error.description)
                 }
-            } catch {
-                throw .output(path: error.description, reason: "writing intermediate values failed")
             }
         }
 
