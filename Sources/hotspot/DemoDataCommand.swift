@@ -41,12 +41,7 @@ struct DemoDataCommand: ParsableCommand {
         let generator = DemoDataGenerator(outputDirectory: out, resolution: resolution, bbox: parsedBBox!, seed: seed,
                                           landMaskPath: landmask)
         let start = Date()
-        do {
-            try generator.generate(log: { Terminal.info("demo-data: \($0)") })
-        } catch {
-            Terminal.error(error.description)
-            throw ExitCode.failure
-        }
+        try failingInOneSentence { try generator.generate(log: { Terminal.info("demo-data: \($0)") }) }
         Terminal.info(String(format: "demo-data: wrote synthetic layers to %@ in %.1f s", out, Date().timeIntervalSince(start)))
     }
 }

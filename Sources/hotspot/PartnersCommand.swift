@@ -94,15 +94,18 @@ struct PartnersCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export the directory as GeoJSON or CSV (public fields "
                                                         + "unless --include-private).")
         @OptionGroup var options: StoreOptions
-        @Option(help: "geojson or csv.") var format = "geojson"
+        @Option(help: "geojson or csv.") var format = ExportFormat.geojson
+
+        enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+            case geojson, csv
+        }
         @Option(help: "Output file (default: standard output).") var out: String?
         @Flag(help: "Include the private contact e-mails.") var includePrivate = false
 
         func run() throws {
-            guard format == "geojson" || format == "csv" else { throw ValidationError("--format must be geojson or csv") }
             let partners = try options.open().snapshot.partners
             let data: Data
-            if format == "csv" {
+            if format == .csv {
                 let text = ([Partner.csvColumns.joined(separator: ",")] + partners.map { $0.csvRow(includePrivate: includePrivate) })
                     .joined(separator: "\n") + "\n"
                 data = Data(text.utf8)

@@ -14,13 +14,7 @@ struct RunCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let config: HotspotConfiguration
-        do {
-            config = try HotspotConfiguration.load(path: common.config)
-        } catch {
-            Terminal.error(error.description)
-            throw ExitCode.failure
-        }
+        let config = try failingInOneSentence { try HotspotConfiguration.load(path: common.config) }
         let start = Date()
         let options = HotspotRun.Options(outputDirectory: out, progress: { progress in
             var line = "\(progress.phase.rawValue): \(progress.done)/\(progress.total)"
@@ -28,7 +22,7 @@ struct RunCommand: ParsableCommand {
             if let eta = progress.etaSeconds, progress.done < progress.total { line += String(format: ", ETA %.0f s", eta) }
             Terminal.progress(line)
         })
-        do {
+        try failingInOneSentence {
             let result = try HotspotRun.execute(config, options: options)
             Terminal.endProgress()
             let classes = result.record.hotspotClasses.areaKm2
@@ -38,10 +32,6 @@ struct RunCommand: ParsableCommand {
                 result.runID, pixels, Date().timeIntervalSince(start),
                 classes["sequestration hotspot"] ?? 0, classes["loss hotspot"] ?? 0,
                 classes["sequestration and loss hotspot"] ?? 0, result.directory))
-        } catch {
-            Terminal.endProgress()
-            Terminal.error(error.description)
-            throw ExitCode.failure
         }
     }
 }

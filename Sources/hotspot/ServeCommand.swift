@@ -58,29 +58,20 @@ struct QueryCommand: ParsableCommand {
     // `.unconditional`: half the planet has negative coordinates, and `--lon -3.7` must not read as an option.
     @Option(parsing: .unconditional, help: "Longitude, degrees (WGS84).") var lon: String
     @Option(parsing: .unconditional, help: "Latitude, degrees (WGS84).") var lat: String
-    @Option(help: "Language of the labels: en, fr or es.") var lang = "en"
+    @Option(help: "Language of the labels: en, fr or es.") var lang = Language.en
     @Option(name: .customLong("run"), help: "The run (default: <output.dir>/latest).") var runPath: String?
 
     func run() throws {
-        do {
+        try failingInOneSentence {
             let config = try HotspotConfiguration.load(path: common.config)
             let x = try checkedNumber(lon, "lon", in: -180...180), y = try checkedNumber(lat, "lat", in: -90...90)
-            let language = try Language.choose(query: lang, acceptLanguage: nil)
+            let language = lang
             let run = try PublishedRun(directory: runPath ?? (config.output.dir as NSString).appendingPathComponent("latest"),
                                        configuration: config)
             let answer = try run.score(lon: x, lat: y, language: language)
             let encoder = JSONEncoder.api
             encoder.outputFormatting.insert(.prettyPrinted)
             print(String(decoding: try encoder.encode(answer), as: UTF8.self))
-        } catch let error as ConfigError {
-            Terminal.error(error.description)
-            throw ExitCode.failure
-        } catch let problem as Problem {
-            Terminal.error(problem.detail)
-            throw ExitCode.failure
-        } catch let error as GeoError {
-            Terminal.error(error.description)
-            throw ExitCode.failure
         }
     }
 }
@@ -102,7 +93,7 @@ struct RegionCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "The run (default: <output.dir>/latest).") var runPath: String?
 
     func run() throws {
-        do {
+        try failingInOneSentence {
             let config = try HotspotConfiguration.load(path: common.config)
             guard polygon == nil || (region == nil && bbox == nil) else {
                 throw Problem.badParameter("polygon", "give one of --bbox, --region and --polygon")
@@ -128,15 +119,6 @@ struct RegionCommand: ParsableCommand {
             try run.clip(layer: layer, bbox: bbox, region: region, catalog: catalog, to: out,
                          maxPixels: config.server.maxDownloadPixels)
             Terminal.info("wrote \(out)")
-        } catch let error as ConfigError {
-            Terminal.error(error.description)
-            throw ExitCode.failure
-        } catch let problem as Problem {
-            Terminal.error(problem.detail)
-            throw ExitCode.failure
-        } catch let error as GeoError {
-            Terminal.error(error.description)
-            throw ExitCode.failure
         }
     }
 }

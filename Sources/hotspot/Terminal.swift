@@ -1,4 +1,6 @@
 import Foundation
+import ArgumentParser
+import HotspotAPI
 
 /// Output for people: stderr, with in-place progress lines when stderr is a terminal.
 enum Terminal {
@@ -27,4 +29,22 @@ enum Terminal {
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ message: String) { description = message }
+}
+
+/// The one way a command fails on an error of the product's own: the error in one sentence on stderr, exit 1.
+/// Every typed error of the modules reads as a sentence (`description`); the API's `Problem` gives its detail.
+func failingInOneSentence<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch let problem as Problem {
+        Terminal.endProgress()
+        Terminal.error(problem.detail)
+        throw ExitCode.failure
+    } catch let error as CustomStringConvertible & Error {
+        Terminal.endProgress()
+        Terminal.error(error.description)
+        throw ExitCode.failure
+    }
 }

@@ -19,10 +19,14 @@ struct TilesCommand: ParsableCommand {
     var zoom: String?
 
     @Option(help: "Tile format: png or webp (default: tiles.format).")
-    var format: String?
+    var format: ImageEncoder.Format?
 
     @Option(help: "Also write a single-file package per layer: mbtiles (MBTiles 1.3) or pmtiles (PMTiles v3).")
-    var package: String?
+    var package: PackageKind?
+
+    enum PackageKind: String, ExpressibleByArgument, CaseIterable {
+        case mbtiles, pmtiles
+    }
 
     @Option(name: .customLong("run"), help: "The run to tile (default: <output.dir>/latest).")
     var runPath: String?
@@ -35,28 +39,13 @@ struct TilesCommand: ParsableCommand {
     var stopAfter: Int?
 
     func validate() throws {
-        if let format, ImageEncoder.Format(rawValue: format) == nil {
-            throw ValidationError("--format must be png or webp")
-        }
-        if let package, package != "mbtiles" && package != "pmtiles" {
-            throw ValidationError("--package must be mbtiles or pmtiles")
-        }
         if let zoom {
             do { _ = try TileJob.zoomRange(zoom) } catch { throw ValidationError(error.description) }
         }
     }
 
     func run() throws {
-        do {
-            try make()
-        } catch let error as TilingError {
-            Terminal.endProgress()
-            Terminal.error(error.description)
-            throw ExitCode.failure
-        } catch let error as ConfigError {
-            Terminal.error(error.description)
-            throw ExitCode.failure
-        }
+        try failingInOneSentence { try make() }
     }
 
     func make() throws {
@@ -71,7 +60,7 @@ struct TilesCommand: ParsableCommand {
             ?? ["sequestration_score", "loss_score", "hotspot_class"]
         for name in names where !known.contains(name) { throw TilingError.unknownLayer(name, known: known) }
         let zooms = try zoom.map { try TileJob.zoomRange($0) } ?? (config.tiles.zoom[0]...config.tiles.zoom[1])
-        let imageFormat = ImageEncoder.Format(rawValue: format ?? config.tiles.format) ?? .png
+        let imageFormat = format ?? ImageEncoder.Format(rawValue: config.tiles.format) ?? .png
         let outputDirectory = out ?? config.tiles.dir
         try checkWritable(outputDirectory)
         var viewerLayers: [(String, String, Int, String)] = []
@@ -108,7 +97,7 @@ struct TilesCommand: ParsableCommand {
                 throw TilingError.unwritable(path: job.layerDirectory, reason: "\(error)")
             }
             if let package {
-                let path = package == "pmtiles"
+                let path = package == .pmtiles
                     ? try TilePackage.writePMTiles(job: job, tiles: summary.tiles, tileJSON: tileJSON)
                     : try TilePackage.writeMBTiles(job: job, tiles: summary.tiles, tileJSON: tileJSON)
                 Terminal.info("\(name): packaged \(summary.tiles.count) tiles into \(path)")

@@ -130,8 +130,8 @@ import TestSupport
         (["--zoom", "9-2"], "bad zoom range"),
         (["--zoom", "0-99"], "bad zoom range"),
         (["--layers", "soc_magic"], "unknown layer 'soc_magic'"),
-        (["--format", "gif"], "--format must be png or webp"),
-        (["--package", "zip"], "--package must be mbtiles or pmtiles"),
+        (["--format", "gif"], "The value 'gif' is invalid for '--format <format>'"),
+        (["--package", "zip"], "The value 'zip' is invalid for '--package <package>'"),
         (["--out", "/proc/version/tiles"], "cannot write tiles to /proc/version/tiles"),
         (["--run", "/nonexistent/run"], "no published run at /nonexistent/run"),
     ])

@@ -1,0 +1,7 @@
+import ArgumentParser
+import GeoKit
+import HotspotAPI
+
+// Typed options: argument-parser refuses a value outside the cases before `run()` starts, naming the allowed ones.
+extension ImageEncoder.Format: ExpressibleByArgument {}
+extension Language: ExpressibleByArgument {}
