@@ -1,4 +1,6 @@
 import CGDAL
+import CGEOS
+import CPROJ
 import Foundation
 
 /// Process-wide GDAL set-up: drivers registered once, and an error handler that keeps failures for typed errors
@@ -33,6 +35,12 @@ public enum GDALRuntime {
         initialize()
         return String(cString: GDALVersionInfo("RELEASE_NAME"))
     }
+
+    /// PROJ's release, e.g. "9.1.1".
+    public static var projVersion: String { String(cString: proj_info().version) }
+
+    /// GEOS's version, e.g. "3.11.1-CAPI-1.17.1" (its C API's).
+    public static var geosVersion: String { String(cString: GEOSversion()) }
 
     /// Clears this thread's last GDAL error, so that a failure seen afterwards belongs to the next call.
     static func resetError() { CPLErrorReset() }

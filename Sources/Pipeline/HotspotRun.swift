@@ -122,7 +122,7 @@ public enum HotspotRun {
                 + "water and nodata pixels are excluded; pixel areas are true ellipsoidal areas",
             outputs: outputs, statistics: statistics, hotspotClasses: classes, timingsSeconds: timings.merging(
                 ["checksums_and_provenance": (Date().timeIntervalSince(clock) * 1000).rounded() / 1000]) { a, _ in a },
-            software: .init(hotspot: SoftwareVersion.hotspot, gdal: GDALRuntime.version), synthetic: synthetic)
+            software: .current, synthetic: synthetic)
         lap("checksums_and_provenance")
         do {
             try record.encoded().write(to: URL(fileURLWithPath: workspace.finalPath("run.json")))

@@ -1,4 +1,5 @@
 import Foundation
+import GeoKit
 import HotspotConfig
 import HotspotModel
 
@@ -49,6 +50,27 @@ public struct RunRecord: Codable, Sendable {
     public struct Software: Codable, Sendable {
         public var hotspot: String
         public var gdal: String
+        /// Absent in runs of earlier versions.
+        public var proj: String?
+        public var geos: String?
+
+        public init(hotspot: String, gdal: String, proj: String? = nil, geos: String? = nil) {
+            self.hotspot = hotspot
+            self.gdal = gdal
+            self.proj = proj
+            self.geos = geos
+        }
+
+        /// The versions this process runs with.
+        public static var current: Software {
+            Software(hotspot: SoftwareVersion.hotspot, gdal: GDALRuntime.version, proj: GDALRuntime.projVersion,
+                     geos: GDALRuntime.geosVersion)
+        }
+
+        /// One line for `--version` and logs.
+        public var line: String {
+            "hotspot \(hotspot) (GDAL \(gdal), PROJ \(proj ?? "?"), GEOS \(geos ?? "?"))"
+        }
     }
 
     /// The target grid as numbers.
@@ -128,7 +150,8 @@ public struct LegendEntry: Codable, Sendable, Equatable {
 
 /// The software version written into provenance.
 public enum SoftwareVersion {
-    public static let hotspot = "0.1.0"
+    /// 0.2: model v2 (RothC-26.3 scenarios).
+    public static let hotspot = "0.2.0"
 }
 
 extension RunRecord {

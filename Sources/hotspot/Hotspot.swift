@@ -1,10 +1,12 @@
 import ArgumentParser
+import Pipeline
 
 @main
 struct Hotspot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotspot",
         abstract: "Soil Carbon Hotspots: where soil organic carbon can be gained, and where its loss is most urgent to stop.",
+        version: RunRecord.Software.current.line,
         subcommands: [DemoDataCommand.self, RunCommand.self, TilesCommand.self, ServeCommand.self, QueryCommand.self,
                       RegionCommand.self, PartnersCommand.self])
 }

@@ -26,3 +26,16 @@ import Testing
         #expect(info.out.contains("Upper Left  ( -10.0000000,  45.0000000)"), "\(info.out)")
     }
 }
+
+@Suite struct VersionTests {
+    /// `hotspot --version` names the libraries it runs on, as their own tools report them.
+    @Test func versionNamesGDALPROJAndGEOS() throws {
+        let version = try runTool(DemoFixture.hotspotBinary, ["--version"])
+        #expect(version.status == 0)
+        let gdal = try runTool("gdal-config", ["--version"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let proj = try runTool("pkg-config", ["--modversion", "proj"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let geos = try runTool("pkg-config", ["--modversion", "geos"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!gdal.isEmpty && !proj.isEmpty && !geos.isEmpty)
+        #expect(version.out.hasPrefix("hotspot 0.2.0 (GDAL \(gdal), PROJ \(proj), GEOS \(geos)"), "\(version.out)")
+    }
+}
