@@ -25,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let options = ServerOptions(configuration: config, host: host, port: port)
         do {
+            try ListenAddress.checkAvailable(host: options.host, port: options.port)
             let app = try HotspotServer.makeApplication(options, logger: logger) { port in
                 Terminal.info("serving on http://\(options.host):\(port) (map: /map, API: /openapi.json)")
             }

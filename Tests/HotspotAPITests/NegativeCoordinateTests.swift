@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TestSupport
 import Testing
 
@@ -37,5 +40,37 @@ import Testing
         let geos = try runTool("pkg-config", ["--modversion", "geos"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!gdal.isEmpty && !proj.isEmpty && !geos.isEmpty)
         #expect(version.out.hasPrefix("hotspot 0.2.0 (GDAL \(gdal), PROJ \(proj), GEOS \(geos)"), "\(version.out)")
+    }
+}
+
+@Suite struct BusyPortTests {
+    /// A second server on a taken port says which port, in one sentence, and exits non-zero before it serves anything.
+    @Test func aBusyPortIsNamedBeforeAnythingIsServed() async throws {
+        // Take a free port and keep it listening.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0 && listen(fd, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let folder = TemporaryFolder()
+        let config = folder.file("hotspot.yaml")
+        try DemoFixture.configText(output: DemoFixture.runFolder.file("derived"))
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try await runToolDetached(DemoFixture.hotspotBinary,
+                                               ["serve", "--config", config, "--port", "\(port)"], timeout: 60)
+        #expect(result.status != 0)
+        #expect(result.err.contains("port \(port) on 127.0.0.1 is already in use"), "\(result.err)")
+        #expect(!result.err.contains("serving") && !result.out.contains("serving"), "nothing was served")
     }
 }
