@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS", "CSQLite", "CFreeType", "CDeflate"]),
         .target(name: "HotspotModel", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "DemoData", dependencies: ["GeoKit", "HotspotModel"]),
-        .target(name: "Tiling", dependencies: ["GeoKit", "HotspotConfig"]),
-        .target(name: "HotspotConfig", dependencies: ["HotspotModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Tiling", dependencies: ["GeoKit"]),
+        // The configuration maps onto the types of the modules it configures (the model's parameters, Tiling's ramps).
+        .target(name: "HotspotConfig", dependencies: ["HotspotModel", "Tiling", "GeoKit",
+                                                      .product(name: "Yams", package: "Yams")]),
         .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig",
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CSVFormat"),
@@ -56,7 +58,7 @@ let package = Package(
         ]),
         .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel"], exclude: ["Fixtures"]),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"], exclude: ["pixel_area_oracle.py"]),
-        .testTarget(name: "HotspotConfigTests", dependencies: ["HotspotConfig"]),
+        .testTarget(name: "HotspotConfigTests", dependencies: ["HotspotConfig", "Tiling"]),
         // Fixtures shared by the test targets: temporary folders, GDAL's tools, the demo inputs and one demo run.
         .target(name: "TestSupport", dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "DemoData"],
                 path: "Tests/TestSupport"),

@@ -1,4 +1,3 @@
-import HotspotConfig
 
 /// A ramp turned into a lookup table: one RGBA per value bucket (continuous and stepped ramps, 1024 buckets over
 /// the stops' range, values beyond clamped) or per class code (categorical). Nodata and unknown classes are

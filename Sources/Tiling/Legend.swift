@@ -1,6 +1,5 @@
 import Foundation
 import GeoKit
-import HotspotConfig
 
 /// A legend PNG for a ramp: the title, the units, then a colour bar with labelled stops (continuous), one swatch per
 /// step (stepped) or per class (categorical). Text is drawn with FreeType and DejaVu Sans.

@@ -1,5 +1,4 @@
 import GeoKit
-import HotspotConfig
 
 /// Why tiling stopped, in one sentence.
 public enum TilingError: Error, Sendable, CustomStringConvertible {
@@ -8,7 +7,6 @@ public enum TilingError: Error, Sendable, CustomStringConvertible {
     case noRun(String)
     case unwritable(path: String, reason: String)
     case geo(GeoError)
-    case config(ConfigError)
 
     public var description: String {
         switch self {
@@ -17,7 +15,6 @@ public enum TilingError: Error, Sendable, CustomStringConvertible {
         case let .noRun(path): "no published run at \(path): run 'hotspot run' first"
         case let .unwritable(path, reason): "cannot write tiles to \(path): \(reason)"
         case let .geo(error): error.description
-        case let .config(error): "configuration error: \(error)"
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HotspotConfig
+import Tiling
 import HotspotModel
 import Testing
 
