@@ -56,6 +56,19 @@ public final class CRS {
 
     public var isGeographic: Bool { OSRIsGeographic(handle) != 0 }
 
+    /// The PROJ string, e.g. `+proj=igh +lon_0=0 +datum=WGS84 +units=m +no_defs`; nil where PROJ cannot write one.
+    public var projString: String? {
+        var out: UnsafeMutablePointer<CChar>?
+        guard OSRExportToProj4(handle, &out) == OGRERR_NONE, let out else { return nil }
+        defer { VSIFree(out) }
+        let text = String(cString: out).trimmingCharacters(in: .whitespaces)
+        return text.isEmpty ? nil : text
+    }
+
+    /// How provenance names the CRS: its authority code, else its PROJ string (SoilGrids' Homolosine has no EPSG
+    /// code, and its name is "unknown"), else its name.
+    public var provenanceName: String { authorityCode ?? projString ?? name }
+
     /// The CRS's name, e.g. "WGS 84".
     public var name: String {
         guard let name = OSRGetName(handle) else { return definition }

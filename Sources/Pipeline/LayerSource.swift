@@ -62,7 +62,7 @@ public struct LayerSource: Sendable {
             return LayerSource(spec: spec, alignment: alignment, target: target, noData: noData, sourceGrid: grid,
                                sourceResolutionInTarget: resolution,
                                isSynthetic: dataset.metadata()["SYNTHETIC"] != nil,
-                               sourceCRSName: sourceCRS.authorityCode ?? sourceCRS.name)
+                               sourceCRSName: sourceCRS.provenanceName)
         } catch let error as PipelineError {
             throw error
         } catch let error as GeoError {

@@ -98,4 +98,14 @@ struct CoordinateTransformTests {
         let transform = try CoordinateTransform(from: try CRS("EPSG:4326"), to: try CRS("EPSG:3857"))
         #expect(throws: GeoError.self) { try transform.transform(x: 0, y: 95) }
     }
+
+    @Test func aCRSWithoutAnAuthorityIsNamedByItsPROJString() throws {
+        // SoilGrids' Interrupted Goode Homolosine: no EPSG code, and GDAL names it "unknown".
+        let igh = try CRS("+proj=igh +lon_0=0 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs")
+        #expect(igh.authorityCode == nil)
+        #expect(igh.provenanceName.contains("+proj=igh"), "\(igh.provenanceName)")
+        let projinfo = try runTool("gdalsrsinfo", ["-o", "proj4", igh.provenanceName])
+        #expect(projinfo.status == 0 && projinfo.out.contains("+proj=igh"), "GDAL reads it back: \(projinfo.out)")
+        #expect(try CRS("EPSG:3035").provenanceName == "EPSG:3035")
+    }
 }
