@@ -30,11 +30,8 @@ public enum GDALRuntime {
         GDALSetCacheMax64(Int64(megabytes) << 20)
     }
 
-    /// GDAL's release name, e.g. "3.6.2".
-    public static var version: String {
-        initialize()
-        return String(cString: GDALVersionInfo("RELEASE_NAME"))
-    }
+    /// GDAL's release name, e.g. "3.6.2" (no driver registration needed: `hotspot --version` stays instant).
+    public static var version: String { String(cString: GDALVersionInfo("RELEASE_NAME")) }
 
     /// PROJ's release, e.g. "9.1.1".
     public static var projVersion: String { String(cString: proj_info().version) }

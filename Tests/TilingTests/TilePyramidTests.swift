@@ -55,7 +55,12 @@ import TestSupport
         process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
         process.standardError = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 0.4)
+        // Kill it once it has started writing (its state file exists), not after a fixed delay: a loaded machine
+        // may take longer than that to start.
+        let stateFile = folder.file("Tiles/loss_score/.state.json")
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: stateFile) && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        Thread.sleep(forTimeInterval: 0.05)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let state = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("Tiles/loss_score/.state.json"))))
