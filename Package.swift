@@ -56,7 +56,7 @@ let package = Package(
             "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData", "Tiling", "HotspotAPI", "Partners",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"], exclude: ["pixel_area_oracle.py"]),
         .testTarget(name: "HotspotConfigTests", dependencies: ["HotspotConfig", "Tiling"]),
         // Fixtures shared by the test targets: temporary folders, GDAL's tools, the demo inputs and one demo run.

@@ -194,12 +194,10 @@ extension PublishedRun {
             pet = given
         }
         var site = Site(soc: soc, clay: clay, tmean: tmean, precip: precip, pet: pet, group: group)
-        if p.saturationCap {
-            site.saturationStock = Saturation.stockTonnesPerHectare(
-                clayPercent: clay, siltPercent: inputs.silt?.value ?? 0, fineSiltShare: p.fineSiltShare,
-                bulkDensity: inputs.bulkDensity?.value ?? p.bulkDensityDefault,
-                coarseFragmentsPercent: inputs.cfvo?.value ?? 0, depthCentimetres: p.depthCentimetres)
-        }
+        // The cap's inputs as the scorer reads them: the same defaults and the same refusals.
+        site.saturationStock = p.saturationStock(clayPercent: clay, siltPercent: inputs.silt?.value,
+                                                 bulkDensity: inputs.bulkDensity?.value,
+                                                 coarseFragmentsPercent: inputs.cfvo?.value)
         guard let s = SiteScenarios(site, parameters: p) else { return nil }
         let managed = p.managedGroups.contains(group)
         func f(_ v: Double) -> Double { shortest(v) }

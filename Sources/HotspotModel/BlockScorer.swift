@@ -48,13 +48,10 @@ public struct ScoringInputs {
         let soc = socUnits.apply(self.soc[i]), clay = clayUnits.apply(self.clay[i])
         var site = Site(soc: soc, clay: clay, tmean: t, precip: r, pet: e, group: group)
         if p.saturationCap {
-            let silt = silt.map { siltUnits.apply($0[i]) } ?? 0
-            let bd = bulkDensity.map { bulkDensityUnits.apply($0[i]) } ?? p.bulkDensityDefault
-            let cfvo = coarseFragments.map { coarseFragmentsUnits.apply($0[i]) } ?? 0
-            guard silt >= 0, bd > 0, cfvo >= 0, cfvo <= 100 else { return nil }
-            site.saturationStock = Saturation.stockTonnesPerHectare(
-                clayPercent: clay, siltPercent: silt, fineSiltShare: p.fineSiltShare, bulkDensity: bd,
-                coarseFragmentsPercent: cfvo, depthCentimetres: p.depthCentimetres)
+            site.saturationStock = p.saturationStock(
+                clayPercent: clay, siltPercent: silt.map { siltUnits.apply($0[i]) },
+                bulkDensity: bulkDensity.map { bulkDensityUnits.apply($0[i]) },
+                coarseFragmentsPercent: coarseFragments.map { coarseFragmentsUnits.apply($0[i]) })
         }
         return site
     }

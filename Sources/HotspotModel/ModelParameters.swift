@@ -37,6 +37,20 @@ public struct ModelParameters: Sendable, Equatable, Codable {
 
     public init() {}
 
+    /// Hassink's saturation stock of a pixel for the optional cap (t C/ha): nil with the cap off, NaN when an input
+    /// the cap reads is out of range (the pixel then has no answer). Layers not configured take their defaults: no
+    /// silt, `bulkDensityDefault`, no coarse fragments.
+    @inlinable
+    public func saturationStock(clayPercent: Double, siltPercent: Double?, bulkDensity: Double?,
+                                coarseFragmentsPercent: Double?) -> Double? {
+        guard saturationCap else { return nil }
+        let silt = siltPercent ?? 0, bd = bulkDensity ?? bulkDensityDefault, cfvo = coarseFragmentsPercent ?? 0
+        guard silt >= 0, bd > 0, cfvo >= 0, cfvo <= 100 else { return .nan }
+        return Saturation.stockTonnesPerHectare(clayPercent: clayPercent, siltPercent: silt, fineSiltShare: fineSiltShare,
+                                                bulkDensity: bd, coarseFragmentsPercent: cfvo,
+                                                depthCentimetres: depthCentimetres)
+    }
+
     /// The input split of a group's plant carbon: `DPM/RPM / (DPM/RPM + 1)` goes to DPM.
     @inlinable
     public func dpmShare(_ group: LandCoverGroup) -> Double {

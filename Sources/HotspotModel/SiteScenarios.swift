@@ -22,11 +22,12 @@ public struct Site: Sendable, Equatable {
         self.saturationStock = saturationStock
     }
 
-    /// Every input is a number in its range (NaN fails every comparison) and the group is land.
+    /// Every input is a number in its range (NaN fails every comparison), the group is land, and the saturation
+    /// stock, when the cap is on, could be computed.
     @inlinable
     public var isValid: Bool {
         guard socTonnesPerHectare >= 0, socTonnesPerHectare.isFinite, clayPercent >= 0, clayPercent <= 100,
-              group != .water else { return false }
+              group != .water, saturationStock?.isFinite ?? true else { return false }
         for month in 0..<12 {
             guard tmean[month].isFinite, precip[month] >= 0, precip[month].isFinite, pet[month] >= 0,
                   pet[month].isFinite else { return false }

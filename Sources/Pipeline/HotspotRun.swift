@@ -49,6 +49,8 @@ public enum HotspotRun {
         }
         let areas: PixelAreas
         do { areas = try PixelAreas(grid: grid) } catch { throw .grid(error) }
+        // A reference to score against is checked now, not after the scoring pass.
+        let reference = config.scores.reference == "run" ? nil : try ScoreReferenceFile.load(config.scores.reference)
         lap("plan")
 
         let outputDirectory = options.outputDirectory ?? config.output.dir
@@ -71,16 +73,11 @@ public enum HotspotRun {
         lap("refining_ranks")
 
         // The run's own distributions are saved for other runs to score against; this run ranks against its own or
-        // the configured reference.
+        // the configured reference (read at plan time, above).
         let ownReference = ScoreReferenceFile(runID: runID, rate: scored.rate, loss: scored.loss)
-        var rateScale = ScoreScale.run(scored.rate), lossScale = ScoreScale.run(scored.loss)
-        var scoresReference = "run"
-        if config.scores.reference != "run" {
-            let reference = try ScoreReferenceFile.load(config.scores.reference)
-            rateScale = .reference(reference.sequestration!)
-            lossScale = .reference(reference.loss!)
-            scoresReference = "run \(reference.runID) (\(config.scores.reference))"
-        }
+        let rateScale = reference.map { ScoreScale.reference($0.sequestration!) } ?? .run(scored.rate)
+        let lossScale = reference.map { ScoreScale.reference($0.loss!) } ?? .run(scored.loss)
+        let scoresReference = reference.map { "run \($0.runID) (\(config.scores.reference))" } ?? "run"
         let classes = try ClassificationPass(
             grid: grid, areas: areas, rate: rateScale, loss: lossScale,
             threshold: Float(config.model.hotspotPercentile), stripRows: stripRows, workers: options.workers,

@@ -108,7 +108,7 @@ final class TestServer: Sendable {
 /// Land pixels of the demo run spread over the grid (centres, so every tool agrees on the pixel).
 func samplePoints(count: Int, seed: UInt64 = 3) throws -> [(lon: Double, lat: Double)] {
     let score = try RasterArray(path: DemoFixture.run.directory + "/sequestration_score.tif")
-    var generator = SplitMix(seed: seed)
+    var generator = SeededGenerator(seed: seed)
     var points: [(Double, Double)] = []
     while points.count < count {
         let i = Int(generator.next() % UInt64(score.grid.pixelCount))
@@ -121,18 +121,6 @@ func samplePoints(count: Int, seed: UInt64 = 3) throws -> [(lon: Double, lat: Do
         points.append(((world.x * 1e4).rounded() / 1e4, (world.y * 1e4).rounded() / 1e4))
     }
     return points
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// The partners of the shared test server: spread over the land of the demo run, with private e-mails.

@@ -1,6 +1,7 @@
 import Foundation
 import HotspotModel
 import Testing
+import TestSupport
 
 /// The exact area-weighted mid-rank score of DESIGN.md: 100 * (weight of values < v + weight of values == v / 2) / total.
 struct ExactRanks {
@@ -233,20 +234,5 @@ struct PercentileHistogramTests {
         var filled = histogram([1, 2, 3], [1, 1, 1])
         filled.finalize()
         #expect(filled.score(.nan).isNaN && filled.score(-.infinity).isNaN)
-    }
-}
-
-/// A reproducible generator (SplitMix64), so that a failing random case fails again.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -269,6 +269,22 @@ struct SiteScenarioTests {
         #expect(c.rate(increase: 0.01) < 0.5 / 20)
     }
 
+    @Test func theSaturationCapReadsItsInputsOneWay() {
+        var p = ModelParameters()
+        #expect(p.saturationStock(clayPercent: 20, siltPercent: 40, bulkDensity: 1.2, coarseFragmentsPercent: 10) == nil,
+                "no cap, no stock")
+        p.saturationCap = true
+        // Hassink by hand: (4.09 + 0.37 (20 + 0.5 * 40)) = 18.89 g/kg * 1.2 g/cm3 * 30 cm * 0.1 * (1 - 0.1) = 61.2036 t/ha.
+        let stock = p.saturationStock(clayPercent: 20, siltPercent: 40, bulkDensity: 1.2, coarseFragmentsPercent: 10)
+        #expect(abs((stock ?? 0) - 61.2036) < 1e-9)
+        #expect(p.saturationStock(clayPercent: 20, siltPercent: nil, bulkDensity: nil, coarseFragmentsPercent: nil)
+                == (4.09 + 0.37 * 20) * 1.3 * 3, "missing layers take their defaults")
+        var site = Sites.temperate
+        site.saturationStock = p.saturationStock(clayPercent: 23.4, siltPercent: 30, bulkDensity: 0,
+                                                 coarseFragmentsPercent: nil)
+        #expect(SiteScenarios(site, parameters: p) == nil, "a zero bulk density gives no answer, not a cap of 0")
+    }
+
     @Test func invalidInputsAndWaterHaveNoAnswer() {
         var site = Sites.temperate
         site.precip[3] = .nan
