@@ -15,7 +15,7 @@ let cLibraries: [Target] = [
 // debug builds, so that the tests' pipeline runs take seconds, not minutes.
 let package = Package(
     name: "SoilCarbonHotspots",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hotspot", targets: ["hotspot"]),
     ],
@@ -42,8 +42,12 @@ let package = Package(
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CSVFormat"),
         .target(name: "Partners", dependencies: ["GeoKit", "CSVFormat"]),
+        // A published run read from its folder alone: points, statistics, clips, tiles, near-hotspot coverage.
+        .target(name: "RunReader", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "Tiling",
+                                                  "Partners"]),
+        // HTTP over the reader: route collections, problem+json, caching, metrics.
         .target(name: "HotspotAPI", dependencies: [
-            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "Tiling", "Partners", "CSVFormat",
+            "GeoKit", "HotspotConfig", "Pipeline", "Tiling", "Partners", "CSVFormat", "RunReader",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -54,7 +58,7 @@ let package = Package(
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/map")]),
         .executableTarget(name: "hotspot", dependencies: [
             "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData", "Tiling", "HotspotAPI", "Partners",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "RunReader", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"], exclude: ["pixel_area_oracle.py"]),
@@ -66,7 +70,7 @@ let package = Package(
         .testTarget(name: "PartnersTests", dependencies: ["Partners", "GeoKit", "TestSupport"],
                     exclude: ["geodesic_oracle.py"]),
         .testTarget(name: "HotspotAPITests",
-                    dependencies: ["HotspotAPI", "Pipeline", "GeoKit", "HotspotConfig", "Tiling", "Partners", "TestSupport",
+                    dependencies: ["HotspotAPI", "RunReader", "Pipeline", "GeoKit", "HotspotConfig", "Tiling", "Partners", "TestSupport",
                                    .product(name: "Hummingbird", package: "hummingbird"),
                                    .product(name: "Logging", package: "swift-log")],
                     exclude: ["zonal_stats.py"]),

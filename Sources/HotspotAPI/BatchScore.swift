@@ -1,5 +1,6 @@
 import CSVFormat
 import Foundation
+import RunReader
 
 /// `POST /v1/score`: the points of a body (`{"points": [[lon, lat], ...]}`, a GeoJSON FeatureCollection of points, or
 /// CSV with `lon` and `lat` columns), and the answers as JSON, GeoJSON or CSV.
@@ -16,7 +17,7 @@ enum BatchScore {
         return .json
     }
 
-    static func points(body: Data, contentType: String?, limit: Int) throws(Problem) -> [(lon: Double, lat: Double)] {
+    static func points(body: Data, contentType: String?, limit: Int) throws -> [(lon: Double, lat: Double)] {
         let type = (contentType ?? "application/json").split(separator: ";").first.map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         } ?? ""
@@ -35,31 +36,31 @@ enum BatchScore {
         Problem(.contentTooLarge, "\(count) points is more than the \(limit) a request may ask for: split the batch")
     }
 
-    private static func checked(_ lon: Any?, _ lat: Any?, at index: Int) throws(Problem) -> (Double, Double) {
+    private static func checked(_ lon: Any?, _ lat: Any?, at index: Int) throws -> (Double, Double) {
         // JSON true/false also arrive as NSNumber; their type code is "c".
         func number(_ value: Any?) -> Double? {
             guard let n = value as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
             return n.doubleValue
         }
         guard let x = number(lon), let y = number(lat) else {
-            throw .badParameter("points[\(index)]", "point \(index) must be [lon, lat] with two numbers")
+            throw Problem.badParameter("points[\(index)]", "point \(index) must be [lon, lat] with two numbers")
         }
         return (try checkedNumber("\(x)", "points[\(index)].lon", in: -180...180),
                 try checkedNumber("\(y)", "points[\(index)].lat", in: -90...90))
     }
 
-    private static func jsonPoints(_ body: Data, limit: Int) throws(Problem) -> [(Double, Double)] {
+    private static func jsonPoints(_ body: Data, limit: Int) throws -> [(Double, Double)] {
         guard let root = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
             throw Problem(.badRequest, "the body is not a JSON object: send {\"points\": [[lon, lat], ...]} or a GeoJSON "
                           + "FeatureCollection of points")
         }
         if let list = root["points"] {
-            guard let points = list as? [Any] else { throw .badParameter("points", "points must be a list of [lon, lat]") }
+            guard let points = list as? [Any] else { throw Problem.badParameter("points", "points must be a list of [lon, lat]") }
             if points.count > limit { throw tooMany(points.count, limit) }
             var out: [(Double, Double)] = []
             for (i, point) in points.enumerated() {
                 guard let pair = point as? [Any], pair.count == 2 else {
-                    throw .badParameter("points[\(i)]", "point \(i) must be [lon, lat]")
+                    throw Problem.badParameter("points[\(i)]", "point \(i) must be [lon, lat]")
                 }
                 out.append(try checked(pair[0], pair[1], at: i))
             }
@@ -73,14 +74,14 @@ enum BatchScore {
         for (i, feature) in features.enumerated() {
             guard let geometry = (feature as? [String: Any])?["geometry"] as? [String: Any],
                   geometry["type"] as? String == "Point", let xy = geometry["coordinates"] as? [Any], xy.count >= 2 else {
-                throw .badParameter("features[\(i)]", "feature \(i) must have a Point geometry")
+                throw Problem.badParameter("features[\(i)]", "feature \(i) must have a Point geometry")
             }
             out.append(try checked(xy[0], xy[1], at: i))
         }
         return out
     }
 
-    private static func csvPoints(_ body: Data, limit: Int) throws(Problem) -> [(Double, Double)] {
+    private static func csvPoints(_ body: Data, limit: Int) throws -> [(Double, Double)] {
         guard let text = String(data: body, encoding: .utf8) else { throw Problem(.badRequest, "the CSV is not UTF-8") }
         // RFC 4180: a quoted cell may hold commas ("Madrid, Spain").
         let rows = CSV.parse(text).filter { !$0.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
@@ -95,7 +96,7 @@ enum BatchScore {
         for (i, row) in rows.dropFirst().enumerated() {
             let cells = row.map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count > max(lonColumn, latColumn) else {
-                throw .badParameter("row \(i + 2)", "CSV row \(i + 2) has \(cells.count) cells, fewer than the header")
+                throw Problem.badParameter("row \(i + 2)", "CSV row \(i + 2) has \(cells.count) cells, fewer than the header")
             }
             out.append((try checkedNumber(cells[lonColumn], "row \(i + 2) lon", in: -180...180),
                         try checkedNumber(cells[latColumn], "row \(i + 2) lat", in: -90...90)))

@@ -7,14 +7,14 @@ import Foundation
 /// port is the commonest way a second `hotspot serve` fails, and NIO's bind error does not say which port.
 public enum ListenAddress {
     /// Throws a one-sentence problem when `host:port` cannot be bound (port 0 asks for any free port: always fine).
-    public static func checkAvailable(host: String, port: Int) throws(Problem) {
+    public static func checkAvailable(host: String, port: Int) throws(ServerSetupError) {
         guard port != 0 else { return }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_PASSIVE
         var found: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &found) == 0, let info = found else {
-            throw Problem(.internalServerError, "cannot listen on \(host): it is not an address of this machine")
+            throw ServerSetupError("cannot listen on \(host): it is not an address of this machine")
         }
         defer { freeaddrinfo(found) }
         let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
@@ -26,13 +26,19 @@ public enum ListenAddress {
         if bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) != 0 {
             let reason = errno
             if reason == EADDRINUSE {
-                throw Problem(.internalServerError, "port \(port) on \(host) is already in use: stop the other server or "
+                throw ServerSetupError("port \(port) on \(host) is already in use: stop the other server or "
                     + "give another --port")
             }
             if reason == EACCES {
-                throw Problem(.internalServerError, "port \(port) on \(host) needs privileges: use a port above 1023")
+                throw ServerSetupError("port \(port) on \(host) needs privileges: use a port above 1023")
             }
-            throw Problem(.internalServerError, "cannot listen on \(host) port \(port): \(String(cString: strerror(reason)))")
+            throw ServerSetupError("cannot listen on \(host) port \(port): \(String(cString: strerror(reason)))")
         }
     }
+}
+
+/// Why the server cannot start: it cannot listen, or its configuration cannot be served. Said in one sentence.
+public struct ServerSetupError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }

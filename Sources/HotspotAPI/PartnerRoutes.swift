@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Partners
 import Pipeline
+import RunReader
 
 /// The partner directory's routes: listings and neighbours for everyone (public fields only), edits for holders of
 /// the admin token, and partners near hotspots joined with the served run.
@@ -12,11 +13,11 @@ struct PartnerRoutes: Sendable {
     let served: ServedRun
     /// The admin token, from the environment variable the configuration names; nil disables edits.
     let token: String?
-    let coverage = CoverageCache()
 
     static let maxBodyBytes = 64 * 1024
 
-    func register(on router: Router<BasicRequestContext>) {
+    var routes: RouteCollection<BasicRequestContext> {
+        let router = RouteCollection(context: BasicRequestContext.self)
         router.get("/v1/partners") { request, _ in try list(request) }
         router.post("/v1/partners") { request, _ in try await create(request) }
         router.get("/v1/partners/near-hotspots") { request, _ in try await nearHotspots(request) }
@@ -29,9 +30,10 @@ struct PartnerRoutes: Sendable {
         router.delete("/v1/partners/{id}") { request, context in
             _ = try authorised(request, required: true)
             let id = try context.parameters.require("id")
-            do { try store.delete(id: id) } catch { throw problem(error) }
+            try store.delete(id: id)
             return Response(status: .noContent, headers: [.cacheControl: "no-store"])
         }
+        return router
     }
 
     // MARK: reading
@@ -98,20 +100,11 @@ struct PartnerRoutes: Sendable {
     func nearHotspots(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
         let className = query.get("class") ?? "any"
-        guard let codes = HotspotCoverage.codes(forClass: className) else {
-            throw Problem.badParameter("class", "class must be sequestration, loss, both or any")
-        }
         let radius = try query.get("radius_km").map { try checkedNumber($0, "radius_km", in: 0.001...500) } ?? 50
         let snapshot = try served.current()
         let partners = store.snapshot
-        let key = "\(snapshot.run.runID)|\(className)|\(radius)|\(partners.version)"
-        let classPath = snapshot.run.path(of: .hotspotClass), run = snapshot.run
-        let result = try await offload {
-            try coverage.value(for: key) {
-                try HotspotCoverage(classRaster: classPath, codes: codes, partners: partners.partners, radiusKm: radius,
-                                    areas: try run.areas)
-            }
-        }
+        let run = snapshot.run
+        let result = try await offload { try run.coverage(className: className, radiusKm: radius, partners: partners) }
         let language = try HotspotServer.language(request)
         var nearFeatures: [PartnerFeature] = []
         for near in result.nearPartners {
@@ -138,11 +131,8 @@ struct PartnerRoutes: Sendable {
         _ = try authorised(request, required: true)
         let object = try await body(request)
         let now = Self.timestamp()
-        let partner: Partner
-        do {
-            partner = try Partner(json: object, defaultID: "p-" + UUID().uuidString.prefix(12).lowercased(), now: now)
-        } catch { throw Problem.badParameter(error.field, "invalid partner: \(error)") }
-        do { try store.insert(partner) } catch { throw problem(error) }
+        let partner = try Partner(json: object, defaultID: "p-" + UUID().uuidString.prefix(12).lowercased(), now: now)
+        try store.insert(partner)
         var response = try geojson(request, partner.feature(includePrivate: true), caching: false)
         response.status = .created
         response.headers[.location] = "/v1/partners/\(partner.id)"
@@ -162,10 +152,8 @@ struct PartnerRoutes: Sendable {
             object["id"] = id
         }
         object["updated"] = Self.timestamp()
-        let partner: Partner
-        do { partner = try Partner(json: object, now: Self.timestamp()) } catch { throw Problem.badParameter(error.field, "invalid partner: \(error)") }
-        let stored: Partner
-        do { stored = try store.replace(partner) } catch { throw problem(error) }
+        let partner = try Partner(json: object, now: Self.timestamp())
+        let stored = try store.replace(partner)
         return try geojson(request, stored.feature(includePrivate: true), caching: false)
     }
 
@@ -202,18 +190,6 @@ struct PartnerRoutes: Sendable {
         return object
     }
 
-    func problem(_ error: any Error) -> Problem {
-        switch error {
-        case let edit as PartnerStore.EditError:
-            switch edit {
-            case let .exists(id): Problem(.conflict, "partner \(id) already exists: PUT /v1/partners/\(id) replaces it")
-            case let .notFound(id): Problem(.notFound, "no partner '\(id)'")
-            }
-        case let invalid as PartnerError: Problem.badParameter(invalid.field, "invalid partner: \(invalid)")
-        default: Problem(.internalServerError, "the store refused the edit: \(error)")
-        }
-    }
-
     func geojson<T: Encodable>(_ request: Request, _ value: T, caching: Bool = true,
                                type: String = "application/geo+json") throws -> Response {
         let data = try JSONEncoder.api.encode(value)
@@ -235,27 +211,6 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
     var difference: UInt8 = 0
     for i in 0..<min(x.count, y.count) { difference |= x[i] ^ y[i] }
     return difference == 0 && x.count == y.count
-}
-
-/// Near-hotspot answers per run, class, radius and directory version (computing one reads the class raster).
-final class CoverageCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [String: HotspotCoverage] = [:]
-
-    func value(for key: String, make: () throws -> HotspotCoverage) throws -> HotspotCoverage {
-        lock.lock()
-        if let value = values[key] {
-            lock.unlock()
-            return value
-        }
-        lock.unlock()
-        let value = try make()
-        lock.lock()
-        if values.count > 64 { values.removeAll() }
-        values[key] = value
-        lock.unlock()
-        return value
-    }
 }
 
 struct GapFeature: Encodable {

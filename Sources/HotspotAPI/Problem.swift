@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Partners
+import RunReader
 
 /// An error answered as `application/problem+json` (RFC 9457): the status, a short title, and a detail sentence that
 /// names what was wrong (the parameter, the layer, the limit).
@@ -46,14 +48,44 @@ public struct Problem: HTTPResponseError, Sendable, CustomStringConvertible {
     }
 }
 
-/// Turns every error into problem+json: ours as they are, Hummingbird's (unknown route, bad method, body too large)
-/// with their status, and anything else as a 500 that is logged, never a dropped connection.
+extension Problem {
+    /// A domain error as the HTTP answer it stands for.
+    init(_ error: ReadError) {
+        let status: HTTPResponse.Status = switch error {
+        case .noRun: .serviceUnavailable
+        case .notFound: .notFound
+        case .invalid: .badRequest
+        case .tooLarge: .contentTooLarge
+        case .failed: .internalServerError
+        }
+        self.init(status, error.description, parameter: error.parameter)
+    }
+
+    /// A refused edit of the partner directory.
+    init(_ error: PartnerStore.EditError) {
+        switch error {
+        case let .exists(id): self.init(.conflict, "partner \(id) already exists: PUT /v1/partners/\(id) replaces it")
+        case let .notFound(id): self.init(.notFound, "no partner '\(id)'")
+        }
+    }
+}
+
+/// The one place errors become problem+json: ours as they are, the reader's and the partner store's domain errors
+/// with the status they stand for, Hummingbird's (unknown route, bad method, body too large) with their status, and
+/// anything else as a 500 that is logged, never a dropped connection.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
             return try problem.response(from: request, context: context)
+        } catch let error as ReadError {
+            if case .failed = error { context.logger.error("reading failed on \(request.uri.path): \(error)") }
+            return try Problem(error).response(from: request, context: context)
+        } catch let error as PartnerStore.EditError {
+            return try Problem(error).response(from: request, context: context)
+        } catch let error as PartnerError {
+            return try Problem.badParameter(error.field, "invalid partner: \(error)").response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             let detail: String
             switch error.status {
@@ -67,17 +99,5 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("unexpected error on \(request.uri.path): \(error)")
             return try Problem(.internalServerError, "internal error: \(error)").response(from: request, context: context)
         }
-    }
-}
-
-extension JSONEncoder {
-    /// API answers: snake_case keys, stable key order (so ETags are stable), no escaped slashes.
-    public static var api: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                     nan: "nan")
-        return encoder
     }
 }

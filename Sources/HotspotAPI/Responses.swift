@@ -1,4 +1,5 @@
 import Foundation
+import RunReader
 import HTTPTypes
 import Hummingbird
 import NIOPosix
@@ -53,17 +54,7 @@ func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
 }
 
 /// Parses a query parameter as a finite number in `range`, naming it in the error.
-func number(_ request: Request, _ name: String, in range: ClosedRange<Double>) throws(Problem) -> Double {
-    guard let text = request.uri.queryParameters.get(name) else { throw .badParameter(name, "\(name) is required") }
+func number(_ request: Request, _ name: String, in range: ClosedRange<Double>) throws(ReadError) -> Double {
+    guard let text = request.uri.queryParameters.get(name) else { throw .invalid("\(name) is required", parameter: name) }
     return try checkedNumber(text, name, in: range)
-}
-
-public func checkedNumber(_ text: String, _ name: String, in range: ClosedRange<Double>) throws(Problem) -> Double {
-    guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
-        throw .badParameter(name, "\(name) must be a finite number (got '\(text.prefix(40))')")
-    }
-    guard range.contains(value) else {
-        throw .badParameter(name, "\(name) must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
-    }
-    return value
 }

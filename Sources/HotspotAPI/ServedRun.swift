@@ -2,20 +2,21 @@ import Foundation
 import HotspotConfig
 import Logging
 import Pipeline
+import RunReader
+import Synchronization
 import ServiceLifecycle
 
 /// The run being served and its tiles; replaced when a new run is published as `latest`. A request takes the current
 /// `Snapshot` once and keeps it, so an answer never mixes two runs and answers that started on the old run finish on
 /// it (the old run's handles close when its last request lets go of it).
-public final class ServedRun: @unchecked Sendable {
+public final class ServedRun: Sendable {
     public struct Snapshot: Sendable {
-        public let run: PublishedRun
+        public let run: RunReader
         let tiles: RunTiles
     }
 
-    private let lock = NSLock()
-    private var snapshot: Snapshot?
-    private var failure: String?
+    /// The run served, or why none could be opened.
+    private let state = Mutex<(snapshot: Snapshot?, failure: String?)>((nil, nil))
     let latestPath: String
     let configuration: HotspotConfiguration
     let tilesDirectory: String
@@ -33,12 +34,9 @@ public final class ServedRun: @unchecked Sendable {
     }
 
     /// The run to answer from, or a 503 problem when there is none yet.
-    public func current() throws(Problem) -> Snapshot {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let snapshot else {
-            throw Problem(.serviceUnavailable, failure ?? "no run has been published yet: run `hotspot run`")
-        }
+    public func current() throws(ReadError) -> Snapshot {
+        let (snapshot, failure) = state.withLock { ($0.snapshot, $0.failure) }
+        guard let snapshot else { throw .noRun(failure ?? "no run has been published yet: run `hotspot run`") }
         return snapshot
     }
 
@@ -47,23 +45,16 @@ public final class ServedRun: @unchecked Sendable {
     @discardableResult
     public func reloadIfChanged() -> Bool {
         let resolved = URL(fileURLWithPath: latestPath).resolvingSymlinksInPath().path
-        lock.lock()
-        let same = snapshot?.run.directory == resolved
-        lock.unlock()
-        if same { return false }
+        if state.withLock({ $0.snapshot?.run.directory == resolved }) { return false }
         do {
-            let run = try PublishedRun(directory: resolved, configuration: configuration)
-            let tiles = try RunTiles(run: run, tilesDirectory: tilesDirectory, cacheDirectory: cacheDirectory)
-            lock.lock()
-            snapshot = Snapshot(run: run, tiles: tiles)
-            failure = nil
-            lock.unlock()
+            let run = try RunReader(directory: resolved)
+            let tiles = try RunTiles(run: run, configuration: configuration, tilesDirectory: tilesDirectory,
+                                     cacheDirectory: cacheDirectory)
+            state.withLock { $0 = (Snapshot(run: run, tiles: tiles), nil) }
             logger.info("serving run \(run.runID) from \(resolved); pre-rendered tiles: \(tiles.onDisk.sorted())")
             return true
         } catch {
-            lock.lock()
-            if snapshot == nil { failure = "\(error)" }
-            lock.unlock()
+            state.withLock { if $0.snapshot == nil { $0.failure = "\(error)" } }
             logger.warning("cannot open the run at \(latestPath): \(error)")
             return false
         }

@@ -3,6 +3,7 @@ import Foundation
 import GeoKit
 import HotspotAPI
 import HotspotConfig
+import RunReader
 import Hummingbird
 import Logging
 
@@ -30,8 +31,11 @@ struct ServeCommand: AsyncParsableCommand {
                 Terminal.info("serving on http://\(options.host):\(port) (map: /map, API: /openapi.json)")
             }
             try await app.runService()
-        } catch let problem as Problem {
-            Terminal.error(problem.detail)
+        } catch let error as ServerSetupError {
+            Terminal.error(error.description)
+            throw ExitCode.failure
+        } catch let error as ReadError {
+            Terminal.error(error.description)
             throw ExitCode.failure
         } catch let error as GeoError {
             Terminal.error(error.description)
@@ -67,8 +71,7 @@ struct QueryCommand: ParsableCommand {
             let config = try HotspotConfiguration.load(path: common.config)
             let x = try checkedNumber(lon, "lon", in: -180...180), y = try checkedNumber(lat, "lat", in: -90...90)
             let language = lang
-            let run = try PublishedRun(directory: runPath ?? (config.output.dir as NSString).appendingPathComponent("latest"),
-                                       configuration: config)
+            let run = try RunReader(directory: runPath ?? (config.output.dir as NSString).appendingPathComponent("latest"))
             let answer = try run.score(lon: x, lat: y, language: language)
             let encoder = JSONEncoder.api
             encoder.outputFormatting.insert(.prettyPrinted)
@@ -97,7 +100,7 @@ struct RegionCommand: ParsableCommand {
         try failingInOneSentence {
             let config = try HotspotConfiguration.load(path: common.config)
             guard polygon == nil || (region == nil && bbox == nil) else {
-                throw Problem.badParameter("polygon", "give one of --bbox, --region and --polygon")
+                throw ValidationError("give one of --bbox, --region and --polygon")
             }
             let scratch = NSTemporaryDirectory() + "hotspot-polygon-\(UUID().uuidString).geojson"
             defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -105,11 +108,10 @@ struct RegionCommand: ParsableCommand {
             let catalog = if let polygon { try RegionCatalog(polygonFile: polygon, scratch: scratch) }
                 else { try RegionCatalog(path: config.server.regions) }
             let region = polygon == nil ? self.region : RegionCatalog.polygonID
-            let run = try PublishedRun(directory: runPath ?? (config.output.dir as NSString).appendingPathComponent("latest"),
-                                       configuration: config)
+            let run = try RunReader(directory: runPath ?? (config.output.dir as NSString).appendingPathComponent("latest"))
             guard let out else {
                 guard let region else {
-                    throw Problem.badParameter("region", "statistics need --region or --polygon (or give --out)")
+                    throw ValidationError("statistics need --region or --polygon (or give --out)")
                 }
                 let stats = try run.statistics(of: try catalog.region(region), catalog: catalog, language: .en)
                 let encoder = JSONEncoder.api

@@ -32,16 +32,12 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 /// The one way a command fails on an error of the product's own: the error in one sentence on stderr, exit 1.
-/// Every typed error of the modules reads as a sentence (`description`); the API's `Problem` gives its detail.
+/// Every typed error of the modules reads as a sentence (`description`).
 func failingInOneSentence<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let exit as ExitCode {
         throw exit
-    } catch let problem as Problem {
-        Terminal.endProgress()
-        Terminal.error(problem.detail)
-        throw ExitCode.failure
     } catch let error as CustomStringConvertible & Error {
         Terminal.endProgress()
         Terminal.error(error.description)

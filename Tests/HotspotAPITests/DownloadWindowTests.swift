@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 @testable import HotspotAPI
+@testable import RunReader
 import Pipeline
 import TestSupport
 import Testing
@@ -10,9 +11,8 @@ import Testing
 @Suite struct DownloadWindowTests {
     static let catalog = try! RegionCatalog(path: repositoryRoot + "/Config/regions.geojson")
 
-    static func run() throws -> PublishedRun {
-        try PublishedRun(directory: DemoFixture.run.directory,
-                         configuration: try TestServer.configuration(output: DemoFixture.runFolder.file("derived")))
+    static func run() throws -> RunReader {
+        try RunReader(directory: DemoFixture.run.directory)
     }
 
     /// West at 180 or east at -180 is the meridian seen from the other side: a plain box, not a crossing.
@@ -37,7 +37,7 @@ import Testing
         #expect(item["bbox"] as? [Double] == [170, -20, 180, -10])
         #expect((item["geometry"] as? [String: Any])?["type"] as? String == "Polygon")
         // The footprint of a grid edge a rounding error past 180.
-        let (box, geometry) = PublishedRun.lonLatFootprint((170, -20, 180.00000000000003, -10), pixelWidth: 0.5)
+        let (box, geometry) = RunReader.lonLatFootprint((170, -20, 180.00000000000003, -10), pixelWidth: 0.5)
         #expect(box == [170, -20, 180, -10] && geometry["type"] as? String == "Polygon")
     }
 
@@ -48,7 +48,7 @@ import Testing
         let config = try DemoFixture.config(output: folder.file("derived"), crs: "EPSG:4326",
                                             resolution: DemoFixture.resolution, bbox: [-30, 30, 60, 75])
         let result = try HotspotRun.execute(config)
-        let run = try PublishedRun(directory: result.directory, configuration: config)
+        let run = try RunReader(directory: result.directory)
         let request = try DownloadRequest(layer: "loss_score", bbox: "170,40,20,60", region: nil, catalog: Self.catalog)
         #expect(try run.downloadWindows(request) == [Window(column: 0, row: 30, width: 100, height: 40)])
         let file = try run.download(request, catalog: Self.catalog, cacheDirectory: folder.path, maxPixels: 1_000_000)
@@ -56,6 +56,6 @@ import Testing
         #expect(info.contains("Size is 100, 40") && info.contains("Origin = (-30.000000000000000,60.000000000000000)"), "\(info)")
         // Neither side overlaps: 404, as for any box off the grid.
         let off = try DownloadRequest(layer: "loss_score", bbox: "170,40,175,60", region: nil, catalog: Self.catalog)
-        #expect(throws: Problem.self) { try run.downloadWindows(off) }
+        #expect(throws: ReadError.self) { try run.downloadWindows(off) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import HotspotAPI
+@testable import RunReader
 import Pipeline
 import TestSupport
 import Testing
@@ -9,8 +10,7 @@ import Testing
 @Suite struct JSONTextTests {
     @Test(arguments: Language.allCases)
     func pointAnswersAreWrittenAsJSONEncoderWritesThem(_ language: Language) throws {
-        let configuration = try TestServer.configuration(output: DemoFixture.runFolder.file("derived"))
-        let run = try PublishedRun(directory: DemoFixture.run.directory, configuration: configuration)
+        let run = try RunReader(directory: DemoFixture.run.directory)
         // Land points, the open sea, water and nodata pixels, the grid's edges and points off the grid.
         var points = try samplePoints(count: 40, seed: 9).map { ($0.lon, $0.lat) }
         points += [(-150, 0), (0, 0), (-179.99, 83.99), (179.99, -59.99), (10, 89), (-30, -75), (31.2, 30.0)]

@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 @testable import HotspotAPI
+@testable import RunReader
 import Pipeline
 import TestSupport
 import Testing
@@ -17,9 +18,8 @@ import Testing
         return try #require(feature?["geometry"] as? [String: Any])
     }
 
-    static func run() throws -> PublishedRun {
-        let configuration = try TestServer.configuration(output: DemoFixture.runFolder.file("derived"))
-        return try PublishedRun(directory: DemoFixture.run.directory, configuration: configuration)
+    static func run() throws -> RunReader {
+        try RunReader(directory: DemoFixture.run.directory)
     }
 
     @Test(arguments: ["geometry", "feature", "collection"])
@@ -144,13 +144,13 @@ import Testing
             _ = try RegionCatalog(polygonFile: folder.file("bad.geojson"), scratch: folder.file("scratch.geojson"))
             Issue.record("accepted \(text)")
         } catch {
-            #expect(error.detail.contains(says), "\(error.detail)")
+            #expect(error.description.contains(says), "\(error.description)")
             #expect(error.parameter == "polygon")
         }
         #expect(!FileManager.default.fileExists(atPath: folder.file("scratch.geojson")))
     }
 
     @Test func aMissingFileIsRefused() {
-        #expect(throws: Problem.self) { try RegionCatalog(polygonFile: "/nonexistent/area.geojson", scratch: "/tmp/x.geojson") }
+        #expect(throws: ReadError.self) { try RegionCatalog(polygonFile: "/nonexistent/area.geojson", scratch: "/tmp/x.geojson") }
     }
 }

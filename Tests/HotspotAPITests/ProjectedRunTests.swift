@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 @testable import HotspotAPI
+@testable import RunReader
 import Pipeline
 import TestSupport
 import Testing
@@ -14,7 +15,7 @@ import Testing
         let config = try DemoFixture.config(output: folder.file("derived"), crs: "EPSG:3034", resolution: 50000,
                                             bbox: [2_000_000, 1_000_000, 7_100_000, 5_600_000])
         let result = try HotspotRun.execute(config)
-        let run = try PublishedRun(directory: result.directory, configuration: config)
+        let run = try RunReader(directory: result.directory)
         let catalog = try RegionCatalog(path: repositoryRoot + "/Config/regions.geojson")
         let stats = try run.statistics(of: try catalog.region("europe"), catalog: catalog, language: .en)
 

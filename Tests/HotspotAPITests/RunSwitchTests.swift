@@ -1,5 +1,6 @@
 import Foundation
 import HotspotAPI
+import RunReader
 import Pipeline
 import TestSupport
 import Testing
@@ -14,7 +15,7 @@ import Testing
         let server = try await TestServer(configuration: configuration)
         #expect(try await server.get("/health").json["run_id"] as? String == first.runID)
         let oldTile = try await server.get("/tiles/loss_score/tilejson.json").json
-        let oldRun = try PublishedRun(directory: first.directory, configuration: configuration)
+        let oldRun = try RunReader(directory: first.directory)
 
         let second = try HotspotRun.execute(configuration)
         var served = ""

@@ -32,13 +32,14 @@ final class TestServer: Sendable {
         return try await TestServer(configuration: try configuration(output: output), partners: testPartners)
     }
 
-    static func configuration(output: String) throws -> HotspotConfiguration {
+    /// The demo configuration as test servers use it, then `edit` on its text.
+    static func configuration(output: String, edit: (String) -> String = { $0 }) throws -> HotspotConfiguration {
         try DemoFixture.config(output: output) {
-            $0.replacingOccurrences(of: "regions: Config/regions.geojson",
+            edit($0.replacingOccurrences(of: "regions: Config/regions.geojson",
                                     with: "regions: \(repositoryRoot)/Config/regions.geojson")
                 .replacingOccurrences(of: "max_batch_points: 10000", with: "max_batch_points: 500")
                 .replacingOccurrences(of: "max_download_pixels: 100000000", with: "max_download_pixels: 50000")
-                .replacingOccurrences(of: "admin_token_env: HOTSPOT_ADMIN_TOKEN", with: "admin_token_env: \(tokenVariable)")
+                .replacingOccurrences(of: "admin_token_env: HOTSPOT_ADMIN_TOKEN", with: "admin_token_env: \(tokenVariable)"))
         }
     }
 

@@ -220,9 +220,42 @@ extension ScoreAnswer {
     }
 
     /// The answer's JSON text.
-    var json: Data {
+    public var json: Data {
         var text = JSONText()
         write(to: &text)
         return text.data
+    }
+}
+
+/// Answers for many points (`POST /v1/score`).
+public struct BatchAnswer: Encodable {
+    public var runId: String
+    public var points: [ScoreAnswer]
+
+    public init(runId: String, points: [ScoreAnswer]) {
+        self.runId = runId
+        self.points = points
+    }
+
+    /// As `JSONEncoder.api` writes it (keys sorted), through the fast writer of the point answers.
+    public var json: Data {
+        var text = JSONText(capacity: 1500 * points.count + 64)
+        text.object { text in
+            text.member("points") { text in text.array(points) { $1.write(to: &$0) } }
+            text.member("run_id", runId)
+        }
+        return text.data
+    }
+}
+
+extension JSONEncoder {
+    /// API answers: snake_case keys, stable key order (so ETags are stable), no escaped slashes.
+    public static var api: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
+                                                                     nan: "nan")
+        return encoder
     }
 }

@@ -3,7 +3,7 @@ import GeoKit
 import Pipeline
 
 /// STAC 1.0 Items of downloads: where the file is, its footprint in longitude and latitude, projection, bands, checksum.
-extension PublishedRun {
+extension RunReader {
     /// STAC's bbox and geometry (WGS84) of a lon/lat raster; past 180 degrees (a download across the antimeridian)
     /// the bbox has west > east and the geometry is two polygons.
     static func lonLatFootprint(_ b: (minX: Double, minY: Double, maxX: Double, maxY: Double), pixelWidth: Double)
@@ -35,14 +35,14 @@ extension PublishedRun {
         var ys = zip(columns, rows).map { grid.geoTransform.world(column: $0.0, row: $0.1).y }
         let ok = try CoordinateTransform(from: try CRS(grid.crsDefinition), to: CRS.wgs84()).transform(x: &xs, y: &ys)
         let ring = xs.indices.filter { ok[$0] }.map { [xs[$0], ys[$0]] }
-        guard ring.count >= 3 else { throw Problem(.internalServerError, "the download's outline has no longitude/latitude") }
+        guard ring.count >= 3 else { throw ReadError.failed("the download's outline has no longitude/latitude") }
         let lons = ring.map { $0[0] }, lats = ring.map { $0[1] }
         return ([lons.min()!, lats.min()!, lons.max()!, lats.max()!],
                 ["type": "Polygon", "coordinates": [ring + [ring[0]]]])
     }
 
     /// A STAC 1.0 Item describing a download: where it is, its projection, bands, nodata and checksum.
-    func stacItem(_ request: DownloadRequest, file: String, href: String) throws -> Data {
+    public func stacItem(_ request: DownloadRequest, file: String, href: String) throws -> Data {
         let dataset = try Dataset(path: file)
         let grid = try dataset.grid(), band = try dataset.band(1)
         let b = grid.bounds, t = grid.geoTransform

@@ -32,7 +32,7 @@ public struct RegionStatistics: Codable, Sendable {
     public var method: String
 }
 
-extension PublishedRun {
+extension RunReader {
     /// Statistics over the pixels whose centre is inside the region (GDAL's rasterisation rule), each weighted by its
     /// true area on the WGS84 ellipsoid. Sequestration and loss hotspots each include the pixels that are both.
     public func statistics(of region: RegionCatalog.Region, catalog: RegionCatalog,
@@ -96,10 +96,10 @@ extension PublishedRun {
             let inside = xs.indices.filter { ok[$0] }
             (xs, ys) = (inside.map { xs[$0] }, inside.map { ys[$0] })
         }
-        guard !xs.isEmpty else { throw Problem(.notFound, "the area is outside the projection of run \(runID)") }
+        guard !xs.isEmpty else { throw ReadError.notFound("the area is outside the projection of run \(runID)") }
         // On a projected grid a pixel more on each side, for the bulge of a curved edge between two of its points.
         guard let window = grid.window(covering: zip(xs, ys).map { (x: $0, y: $1) }, margin: gridIsLonLat ? 0 : 1) else {
-            throw Problem(.notFound, "the area does not overlap the grid of run \(runID)")
+            throw ReadError.notFound("the area does not overlap the grid of run \(runID)")
         }
         return window
     }

@@ -2,12 +2,16 @@ import Foundation
 import GeoKit
 import HotspotConfig
 import HotspotModel
+import Partners
 import Pipeline
+import Synchronization
 
-/// A published run opened for serving: its record, its grid, and pools of read handles on its rasters and on the
-/// inputs it was computed from. A request keeps the run it started on; when a newer run is published the old one is
-/// released once its last request is done (its handles close with it).
-public final class PublishedRun: Sendable {
+/// A published run opened from its folder alone: its record, its grid, and pools of read handles on its rasters and
+/// on the inputs it was computed from (as `run.json` names them, whatever today's configuration says). The server,
+/// `hotspot query` and `hotspot region` read through it: `score` (a point), `statistics` (a region or polygon),
+/// `clip` and `download` (a COG), `stacItem`; `RunTiles` renders its tiles. A request keeps the reader it started on;
+/// when a newer run is published the old one is released once its last request is done (its handles close with it).
+public final class RunReader: Sendable {
     public let runID: String
     /// The run's own folder (the target of `latest` when it was opened).
     public let directory: String
@@ -16,37 +20,38 @@ public final class PublishedRun: Sendable {
     /// The true area of each pixel (zonal statistics and near-hotspot areas weigh pixels by it, as the run's scores
     /// do); made on first use, since on some projected grids it takes a moment and point answers never need it.
     public var areas: PixelAreas {
-        get throws(Problem) {
+        get throws(ReadError) {
             do { return try lazyAreas.value { () throws(GeoError) in try PixelAreas(grid: grid) } } catch {
-                throw Problem(.internalServerError, "the pixel areas of run \(runID): \(error)")
+                throw .failed("the pixel areas of run \(runID): \(error)")
             }
         }
     }
     private let lazyAreas = Lazy<PixelAreas>()
-    public let configuration: HotspotConfiguration
+    /// Near-hotspot answers already computed (see `coverage`).
+    let coverages = Mutex<[String: HotspotCoverage]>([:])
     let sources: [LayerRole: LayerSource]
     /// The grid's coordinates are WGS84 longitude and latitude: points need no transformation.
     let gridIsLonLat: Bool
     let pixels: HandlePool<PixelHandles>
 
     /// Opens the run in `directory` (a run folder or the `latest` link, which is resolved once here).
-    public init(directory: String, configuration: HotspotConfiguration) throws(Problem) {
+    public init(directory: String) throws(ReadError) {
         let resolved = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
         guard let data = FileManager.default.contents(atPath: resolved + "/run.json") else {
-            throw Problem(.serviceUnavailable, "no complete run at \(directory): run `hotspot run` first")
+            throw ReadError.noRun("no complete run at \(directory): run `hotspot run` first")
         }
         let record: RunRecord
         do {
             record = try JSONDecoder().decode(RunRecord.self, from: data)
         } catch _ {
             // A run of an earlier model version (or a damaged record) is not read as something it is not.
-            throw Problem(.serviceUnavailable, "the run.json of \(directory) cannot be read by this version of "
+            throw ReadError.noRun("the run.json of \(directory) cannot be read by this version of "
                 + "hotspot (a run of an earlier model, or a damaged file): run `hotspot run` again")
         }
         do throws(GeoError) {
             grid = try Dataset(path: resolved + "/" + OutputLayer.sequestrationScore.fileName).grid()
         } catch {
-            throw Problem(.serviceUnavailable, "run \(record.runID) cannot be read: \(error)")
+            throw ReadError.noRun("run \(record.runID) cannot be read: \(error)")
         }
         var sources: [LayerRole: LayerSource] = [:]
         var gridIsLonLat = false
@@ -58,16 +63,15 @@ public final class PublishedRun: Sendable {
                 sources[role] = try LayerSource.plan(spec, onto: grid, targetCRS: targetCRS)
             }
         } catch {
-            throw Problem(.serviceUnavailable, "the inputs of run \(record.runID) cannot be read: \(error)")
+            throw ReadError.noRun("the inputs of run \(record.runID) cannot be read: \(error)")
         }
         self.runID = record.runID
         self.directory = resolved
         self.record = record
-        self.configuration = configuration
         self.sources = sources
         self.gridIsLonLat = gridIsLonLat
-        let grid = self.grid
-        pixels = HandlePool { try PixelHandles(directory: resolved, sources: sources, grid: grid, lonLat: gridIsLonLat) }
+        let (grid, planned, lonLat) = (self.grid, sources, gridIsLonLat)
+        pixels = HandlePool { try PixelHandles(directory: resolved, sources: planned, grid: grid, lonLat: lonLat) }
         // Point answers read on the request's own thread: open a set per core now, not on the first requests.
         try? pixels.prepare(ProcessInfo.processInfo.activeProcessorCount)
     }
@@ -100,16 +104,15 @@ final class PixelHandles {
 }
 
 /// A value made once, on first use, by whichever thread asks first (others wait for it).
-final class Lazy<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var made: Value?
+final class Lazy<Value: Sendable>: Sendable {
+    private let made = Mutex<Value?>(nil)
 
     func value<E: Error>(_ make: () throws(E) -> Value) throws(E) -> Value {
-        lock.lock()
-        defer { lock.unlock() }
-        if let made { return made }
-        let value = try make()
-        made = value
-        return value
+        try made.withLock { (made: inout Value?) throws(E) -> Value in
+            if let made { return made }
+            let value = try make()
+            made = value
+            return value
+        }
     }
 }

@@ -5,33 +5,34 @@ import Pipeline
 import Tiling
 
 /// Map tiles of one run: pre-rendered tiles from `Tiles/<layer>/` when that pyramid was rendered from this run's
-/// raster with the same ramp, else rendered on demand from the COG and cached under `<cache>/<run>/<layer>/`.
-final class RunTiles: Sendable {
+/// raster with the same ramp, else rendered on demand from the COG and cached under `<cache>/<run>/<layer>/`. The
+/// ramps and zooms are presentation, from today's configuration; the rasters are the run's.
+public final class RunTiles: Sendable {
     /// Tiles are rendered on demand up to this zoom (0.6 m pixels at the equator: far below any input's resolution).
-    static let maxOnDemandZoom = 18
-    let jobs: [String: TileJob]
+    public static let maxOnDemandZoom = 18
+    public let jobs: [String: TileJob]
     /// Lon/lat bounds of each layer's raster (for TileJSON).
-    let bounds: [String: (west: Double, south: Double, east: Double, north: Double)]
+    public let bounds: [String: (west: Double, south: Double, east: Double, north: Double)]
     /// Legend PNGs by layer and language (a few kilobytes each, drawn once per run).
-    let legends: [String: [Language: Data]]
-    let onDisk: Set<String>
+    public let legends: [String: [Language: Data]]
+    public let onDisk: Set<String>
     let cacheDirectory: String
     private let renderers: [String: HandlePool<TileRendering>]
     /// A fully transparent tile: the answer where the raster has no data (a 404 would show as an error in browsers).
     let emptyTile: Data
 
-    init(run: PublishedRun, tilesDirectory: String, cacheDirectory: String) throws {
+    public init(run: RunReader, configuration config: HotspotConfiguration, tilesDirectory: String,
+                cacheDirectory: String) throws {
         var jobs: [String: TileJob] = [:]
         for (name, _, _) in TileJob.defaultLayers {
             guard let output = run.record.outputs[name] else { continue }
-            let config = run.configuration
             jobs[name] = try TileJob.forLayer(
                 name, configuration: config, runID: run.runID, sourcePath: run.directory + "/" + output.file,
                 sourceSHA256: output.sha256, description: output.description, attribution: run.record.attribution,
                 format: .png, zooms: config.tiles.zoom[0]...config.tiles.zoom[1], outputDirectory: tilesDirectory)
         }
         // The base map: the demo land mask beside the configuration, when there is one.
-        let configDirectory = (run.configuration.file as NSString).deletingLastPathComponent
+        let configDirectory = (config.file as NSString).deletingLastPathComponent
         let landMask = configDirectory + "/demo/landmask.tif"
         if FileManager.default.fileExists(atPath: landMask) {
             let ramp = ColourRamp(try RampSpec.load(named: "land", configDirectory: configDirectory))
@@ -62,8 +63,8 @@ final class RunTiles: Sendable {
     }
 
     /// The PNG of `tile` of `layer` (the caller checked both).
-    func png(layer: String, tile: Tile) throws -> Data {
-        guard let job = jobs[layer], let pool = renderers[layer] else { throw Problem(.notFound, "unknown layer '\(layer)'") }
+    public func png(layer: String, tile: Tile) throws -> Data {
+        guard let job = jobs[layer], let pool = renderers[layer] else { throw ReadError.notFound("unknown layer '\(layer)'") }
         let relative = "\(layer)/\(tile.z)/\(tile.x)/\(tile.y).png"
         if onDisk.contains(layer), let data = FileManager.default.contents(atPath: job.tilePath(tile)) { return data }
         let cached = (cacheDirectory as NSString).appendingPathComponent(relative)

@@ -97,7 +97,7 @@ public struct ScoreAnswer: Codable, Sendable, Equatable {
     public var explanation: Explanation?
 }
 
-extension PublishedRun {
+extension RunReader {
     /// The answer at (`lon`, `lat`) in WGS84 degrees: the values of the grid pixel that contains the point. The
     /// threshold and the model's parameters are the run's own (`run.json`), whatever today's configuration says.
     public func score(lon: Double, lat: Double, language: Language) throws -> ScoreAnswer {

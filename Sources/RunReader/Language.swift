@@ -7,7 +7,7 @@ public enum Language: String, Sendable, CaseIterable {
     case en, fr, es
 
     /// `lang` as given, or the first supported language of an `Accept-Language` header (quality order).
-    public static func choose(query: String?, acceptLanguage: String?) throws(Problem) -> Language {
+    public static func choose(query: String?, acceptLanguage: String?) throws(ReadError) -> Language {
         if let query {
             guard let language = Language(rawValue: query.lowercased()) else {
                 throw .badParameter("lang", "lang must be one of en, fr, es (got '\(query)')")
@@ -25,7 +25,7 @@ public enum Language: String, Sendable, CaseIterable {
             ?? .en
     }
 
-    func pick(_ en: String, _ fr: String, _ es: String) -> String {
+    public func pick(_ en: String, _ fr: String, _ es: String) -> String {
         switch self {
         case .en: en
         case .fr: fr
@@ -33,7 +33,7 @@ public enum Language: String, Sendable, CaseIterable {
         }
     }
 
-    func classLabel(_ code: UInt8?) -> String {
+    public func classLabel(_ code: UInt8?) -> String {
         switch code.flatMap(HotspotClass.init(rawValue:)) {
         case .none?: pick("no hotspot", "pas de point chaud", "sin punto crítico")
         case .sequestration?: pick("sequestration hotspot", "point chaud de séquestration", "punto crítico de secuestro")
@@ -44,7 +44,7 @@ public enum Language: String, Sendable, CaseIterable {
         }
     }
 
-    func groupLabel(_ group: LandCoverGroup?) -> String {
+    public func groupLabel(_ group: LandCoverGroup?) -> String {
         switch group {
         case .cropland?: pick("cropland", "terres cultivées", "tierras de cultivo")
         case .grassland?: pick("grassland", "prairies", "pastizales")
@@ -59,7 +59,7 @@ public enum Language: String, Sendable, CaseIterable {
         }
     }
 
-    var valueRule: String {
+    public var valueRule: String {
         pick("Values are those of the grid pixel that contains the point (as gdallocationinfo reads them), not interpolated.",
              "Les valeurs sont celles du pixel de la grille qui contient le point (comme les lit gdallocationinfo), sans interpolation.",
              "Los valores son los del píxel de la malla que contiene el punto (como los lee gdallocationinfo), sin interpolar.")
@@ -87,7 +87,7 @@ public enum Language: String, Sendable, CaseIterable {
 
     /// A layer's legend in this language: English keeps the ramp's own words (from `Config/ramps`); French and
     /// Spanish translate the titles, units and class labels the map shows (other words stay as the ramp has them).
-    func legendTexts(layer: String, spec: RampSpec) -> Legend.Texts {
+    public func legendTexts(layer: String, spec: RampSpec) -> Legend.Texts {
         guard self != .en else { return Legend.Texts(title: spec.name, units: spec.units) }
         let titles: [String: (String, String)] = [
             "sequestration_score": ("Score de séquestration", "Puntaje de secuestro"),

@@ -5,20 +5,20 @@ import Pipeline
 /// A clipped COG of one output layer: over a lon/lat box (snapped outwards to whole grid pixels; a box across the
 /// antimeridian is joined into one raster whose longitudes run past 180) or a named region (pixels outside it set to
 /// nodata), made once per run and area and cached.
-struct DownloadRequest: Sendable {
+public struct DownloadRequest: Sendable {
     enum Area: Sendable {
         case bbox([Double])
         case region(RegionCatalog.Region)
     }
 
-    let layer: OutputLayer
+    public let layer: OutputLayer
     let area: Area
 
     /// Parses `layer`, and exactly one of `bbox` (W,S,E,N in degrees) and `region`.
-    init(layer: String?, bbox: String?, region: String?, catalog: RegionCatalog) throws(Problem) {
+    public init(layer: String?, bbox: String?, region: String?, catalog: RegionCatalog) throws(ReadError) {
         guard let layer else { throw .badParameter("layer", "layer is required (one of \(Self.layerNames))") }
         guard let output = OutputLayer(rawValue: layer) else {
-            throw Problem(.notFound, "unknown layer '\(layer)'; known: \(Self.layerNames)", parameter: "layer")
+            throw ReadError.notFound("unknown layer '\(layer)'; known: \(Self.layerNames)", parameter: "layer")
         }
         self.layer = output
         switch (bbox, region) {
@@ -68,15 +68,15 @@ struct DownloadRequest: Sendable {
     }
 }
 
-extension PublishedRun {
+extension RunReader {
     /// Makes (or finds in `cacheDirectory`) the clipped COG and returns its path relative to `cacheDirectory`.
-    func download(_ request: DownloadRequest, catalog: RegionCatalog, cacheDirectory: String,
+    public func download(_ request: DownloadRequest, catalog: RegionCatalog, cacheDirectory: String,
                   maxPixels: Int) throws -> String {
         let windows = try downloadWindows(request)
         let window = windows[0]
         let pixels = windows.reduce(0) { $0 + $1.pixelCount }
         guard pixels <= maxPixels else {
-            throw Problem(.contentTooLarge, "the area is \(windows.reduce(0) { $0 + $1.width }) x \(window.height) = \(pixels) "
+            throw ReadError.tooLarge("the area is \(windows.reduce(0) { $0 + $1.width }) x \(window.height) = \(pixels) "
                           + "pixels; the limit is \(maxPixels): ask for a smaller area")
         }
         let relative = runID + "/downloads/" + request.fileName(runID: runID)
@@ -130,7 +130,7 @@ extension PublishedRun {
         let goesRound = gridIsLonLat && abs(Double(grid.width) * grid.geoTransform.pixelWidth - 360) < 1e-6 * 360
         switch (west, east) {
         case (nil, nil):
-            throw Problem(.notFound, "the area does not overlap the grid of run \(runID)")
+            throw ReadError.notFound("the area does not overlap the grid of run \(runID)")
         case let (side?, nil), let (nil, side?):
             return [side]
         case let (a?, b?):
@@ -142,7 +142,7 @@ extension PublishedRun {
                 return [Window(column: column, row: row, width: max(a.column + a.width, b.column + b.width) - column,
                                height: max(a.row + a.height, b.row + b.height) - row)]
             }
-            throw Problem.badParameter("bbox", "a bbox across the antimeridian needs a grid that goes round the globe "
+            throw ReadError.badParameter("bbox", "a bbox across the antimeridian needs a grid that goes round the globe "
                                        + "or one that is continuous there; this run's grid is neither")
         }
     }
@@ -186,7 +186,7 @@ extension PublishedRun {
     }
 }
 
-extension PublishedRun {
+extension RunReader {
     /// `hotspot region --out`: the same clip as `/v1/download`, written to `path` (temporary name, then renamed).
     public func clip(layer: String?, bbox: String?, region: String?, catalog: RegionCatalog, to path: String,
                      maxPixels: Int) throws {
@@ -195,10 +195,10 @@ extension PublishedRun {
         let parent = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
-            throw Problem(.badRequest, "cannot write \(path): there is no folder \(parent)", parameter: "out")
+            throw ReadError.invalid("cannot write \(path): there is no folder \(parent)", parameter: "out")
         }
         guard FileManager.default.isWritableFile(atPath: parent) else {
-            throw Problem(.badRequest, "cannot write \(path): the folder \(parent) is not writable", parameter: "out")
+            throw ReadError.invalid("cannot write \(path): the folder \(parent) is not writable", parameter: "out")
         }
         let folder = NSTemporaryDirectory() + "hotspot-clip-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -208,14 +208,14 @@ extension PublishedRun {
         do {
             try FileManager.default.copyItem(atPath: folder + "/" + relative, toPath: partial)
         } catch {
-            throw Problem(.internalServerError, "cannot write \(path): \((error as NSError).localizedDescription)")
+            throw ReadError.failed("cannot write \(path): \((error as NSError).localizedDescription)")
         }
         // rename(2) replaces an existing file atomically and also makes a new one (FileManager.replaceItemAt needs
         // the destination to exist on Linux).
         guard rename(partial, path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: partial)
-            throw Problem(.internalServerError, "cannot write \(path): \(reason)")
+            throw ReadError.failed("cannot write \(path): \(reason)")
         }
     }
 }

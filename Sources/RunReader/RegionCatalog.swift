@@ -19,7 +19,7 @@ public struct RegionCatalog: Sendable {
     public let regions: [Region]
 
     /// Loads the file; a missing file gives an empty catalogue (regions are optional), a broken one an error.
-    public init(path: String) throws(Problem) {
+    public init(path: String) throws(ReadError) {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else {
             regions = []
@@ -28,19 +28,19 @@ public struct RegionCatalog: Sendable {
         guard let data = FileManager.default.contents(atPath: path),
               let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let features = root["features"] as? [[String: Any]] else {
-            throw Problem(.internalServerError, "\(path) is not a GeoJSON FeatureCollection")
+            throw ReadError.failed("\(path) is not a GeoJSON FeatureCollection")
         }
         var regions: [Region] = []
         for feature in features {
             let properties = feature["properties"] as? [String: Any] ?? [:]
             guard let id = properties["id"] as? String, Self.isValidID(id),
                   let geometry = feature["geometry"] as? [String: Any] else {
-                throw Problem(.internalServerError, "\(path): every region needs an id of [a-z0-9_-] and a geometry")
+                throw ReadError.failed("\(path): every region needs an id of [a-z0-9_-] and a geometry")
             }
             var xs: [Double] = [], ys: [Double] = []
             Self.collect(geometry["coordinates"], &xs, &ys)
             guard let west = xs.min(), let east = xs.max(), let south = ys.min(), let north = ys.max() else {
-                throw Problem(.internalServerError, "\(path): region \(id) has no coordinates")
+                throw ReadError.failed("\(path): region \(id) has no coordinates")
             }
             var names: [Language: String] = [:]
             for language in Language.allCases {
@@ -60,7 +60,7 @@ public struct RegionCatalog: Sendable {
     /// A catalogue of one region, `polygon`, from a GeoJSON file of the user's (a Polygon or MultiPolygon geometry, a
     /// Feature or a FeatureCollection of them, in WGS84): its polygons become one MultiPolygon feature, written to
     /// `scratch` so that GDAL's cutline and rasteriser read it as they read `server.regions`.
-    public init(polygonFile: String, scratch: String) throws(Problem) {
+    public init(polygonFile: String, scratch: String) throws(ReadError) {
         guard let data = FileManager.default.contents(atPath: polygonFile) else {
             throw .badParameter("polygon", "cannot read \(polygonFile)")
         }
@@ -117,7 +117,7 @@ public struct RegionCatalog: Sendable {
         do {
             try JSONSerialization.data(withJSONObject: collection).write(to: URL(fileURLWithPath: scratch))
         } catch {
-            throw Problem(.internalServerError, "cannot write \(scratch): \(error.localizedDescription)")
+            throw ReadError.failed("cannot write \(scratch): \(error.localizedDescription)")
         }
         try self.init(path: scratch)
     }
@@ -127,18 +127,18 @@ public struct RegionCatalog: Sendable {
         !id.isEmpty && id.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }
     }
 
-    public func region(_ id: String) throws(Problem) -> Region {
+    public func region(_ id: String) throws(ReadError) -> Region {
         guard Self.isValidID(id) else {
             throw .badParameter("id", "a region id is lowercase letters, digits, '_' or '-' (got '\(id)')")
         }
         guard let region = regions.first(where: { $0.id == id }) else {
-            throw Problem(.notFound, "unknown region '\(id)'; known: \(regions.map(\.id).joined(separator: ", "))")
+            throw ReadError.notFound("unknown region '\(id)'; known: \(regions.map(\.id).joined(separator: ", "))")
         }
         return region
     }
 
     /// The catalogue as a GeoJSON FeatureCollection, names in `language`.
-    func featureCollection(_ language: Language) -> Data {
+    public func featureCollection(_ language: Language) -> Data {
         var features: [Any] = []
         for region in regions {
             guard var feature = try? JSONSerialization.jsonObject(with: region.featureJSON) as? [String: Any] else { continue }

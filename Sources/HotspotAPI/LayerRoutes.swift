@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import Pipeline
+import RunReader
+import Tiling
+
+/// `GET /v1/layers` (what the run offers), and per layer its TileJSON, legend and XYZ tiles.
+struct LayerRoutes {
+    let served: ServedRun
+    let options: ServerOptions
+
+    var routes: RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection(context: BasicRequestContext.self)
+        routes.get("/v1/layers") { request, _ in try layers(request) }
+        routes.get("/tiles/{layer}/tilejson.json") { request, context in try tileJSON(request, context) }
+        routes.get("/tiles/{layer}/legend.png") { request, context in
+            let snapshot = try served.current()
+            let layer = try context.parameters.require("layer")
+            guard let legends = snapshot.tiles.legends[layer] else { throw Self.unknownLayer(layer, snapshot) }
+            let legend = legends[try HotspotServer.language(request)] ?? legends[.en]!
+            return respond(request, legend, type: "image/png", caching: .run, headers: [.vary: "Accept-Language"])
+        }
+        routes.get("/tiles/{layer}/{z}/{x}/{y}.png") { request, context in try await tile(request, context) }
+        return routes
+    }
+
+    func layers(_ request: Request) throws -> Response {
+        let snapshot = try served.current()
+        let base = HotspotServer.baseURL(request, options)
+        let layers = OutputLayer.allCases.map { output in
+            let tiled = snapshot.tiles.jobs[output.rawValue] != nil
+            return LayerInfo(id: output.rawValue, description: output.description, units: output.units,
+                             statistics: snapshot.run.record.statistics[output.rawValue],
+                             legend: tiled ? "\(base)/tiles/\(output.rawValue)/legend.png" : nil,
+                             tilejson: tiled ? "\(base)/tiles/\(output.rawValue)/tilejson.json" : nil,
+                             download: "\(base)/v1/download?layer=\(output.rawValue)&bbox={west},{south},{east},{north}")
+        }
+        let g = snapshot.run.grid.geoTransform
+        let grid = LayersAnswer.GridInfo(crs: snapshot.run.record.grid.crs,
+                                         width: snapshot.run.grid.width, height: snapshot.run.grid.height,
+                                         pixelSize: [abs(g.pixelWidth), abs(g.pixelHeight)],
+                                         maxDownloadPixels: options.configuration.server.maxDownloadPixels)
+        return try respondJSON(request, LayersAnswer(runId: snapshot.run.runID, grid: grid, layers: layers), caching: .run)
+    }
+
+    func tileJSON(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        let snapshot = try served.current()
+        let layer = try context.parameters.require("layer")
+        guard let job = snapshot.tiles.jobs[layer] else { throw Self.unknownLayer(layer, snapshot) }
+        let base = HotspotServer.baseURL(request, options)
+        var onDemand = job
+        onDemand.zooms = job.zooms.lowerBound...max(job.zooms.upperBound, RunTiles.maxOnDemandZoom)
+        let tileJSON = TileJSON(job: onDemand, bounds: snapshot.tiles.bounds[layer] ?? (-180, -85, 180, 85),
+                                tileURL: "\(base)/tiles/\(layer)/{z}/{x}/{y}.png?run=\(snapshot.run.runID)",
+                                legendURL: "\(base)/tiles/\(layer)/legend.png")
+        return respond(request, try tileJSON.encoded(), type: "application/json", caching: .run)
+    }
+
+    func tile(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let snapshot = try served.current()
+        let layer = try context.parameters.require("layer")
+        guard snapshot.tiles.jobs[layer] != nil else { throw Self.unknownLayer(layer, snapshot) }
+        let tile = try Self.tileAddress(context)
+        let asked = request.uri.queryParameters.get("run")
+        if let asked, asked != snapshot.run.runID {
+            throw ReadError.notFound("run \(asked) is not served any more (the current run is \(snapshot.run.runID)): "
+                                     + "fetch the TileJSON again", parameter: "run")
+        }
+        let data = try await offload { try snapshot.tiles.png(layer: layer, tile: tile) }
+        return respond(request, data, type: "image/png", caching: asked == nil ? .run : .immutable)
+    }
+
+    static func unknownLayer(_ layer: String, _ snapshot: ServedRun.Snapshot) -> ReadError {
+        .notFound("unknown layer '\(layer)'; known: \(snapshot.tiles.jobs.keys.sorted().joined(separator: ", "))")
+    }
+
+    /// z/x/y from the path: whole numbers (400 otherwise) inside WebMercatorQuad at that zoom (404 otherwise).
+    static func tileAddress(_ context: BasicRequestContext) throws -> Tile {
+        var numbers: [Int] = []
+        for name in ["z", "x", "y"] {
+            let text = try context.parameters.require(name)
+            guard let value = Int(text) else { throw ReadError.invalid("\(name) must be a whole number (got '\(text.prefix(20))')", parameter: name) }
+            numbers.append(value)
+        }
+        let (z, x, y) = (numbers[0], numbers[1], numbers[2])
+        guard (0...RunTiles.maxOnDemandZoom).contains(z) else {
+            throw ReadError.notFound("zoom \(z) is outside 0-\(RunTiles.maxOnDemandZoom)", parameter: "z")
+        }
+        guard (0..<(1 << z)).contains(x), (0..<(1 << z)).contains(y) else {
+            throw ReadError.notFound("tile \(z)/\(x)/\(y) does not exist: x and y run from 0 to \((1 << z) - 1) at zoom \(z)")
+        }
+        return Tile(z: z, x: x, y: y)
+    }
+}
+
+struct LayerInfo: Encodable {
+    var id: String
+    var description: String
+    var units: String
+    var statistics: LayerStatistics?
+    var legend: String?
+    var tilejson: String?
+    var download: String
+}
+
+struct LayersAnswer: Encodable {
+    /// The grid downloads are cut from, and how many of its pixels one download may hold.
+    struct GridInfo: Encodable {
+        var crs: String
+        var width: Int
+        var height: Int
+        var pixelSize: [Double]
+        var maxDownloadPixels: Int
+    }
+    var runId: String
+    var grid: GridInfo
+    var layers: [LayerInfo]
+}

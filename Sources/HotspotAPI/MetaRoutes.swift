@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import RunReader
+
+/// What is not data: `/health`, `/openapi.json`, `/metrics`, and the map page with its assets and Leaflet.
+struct MetaRoutes {
+    let served: ServedRun
+    /// Leaflet and its marker-cluster plugin (Debian's libjs-leaflet and libjs-leaflet.markercluster).
+    let leafletDirectory: String
+
+    /// The map's files are served by middleware (they are folders, not routes), so these register on the router.
+    func register(on router: Router<BasicRequestContext>) {
+        let page = Bundle.module.url(forResource: "map", withExtension: nil)
+        router.add(middleware: FileMiddleware(page?.path ?? "map", urlBasePath: "/map/assets",
+                                              cacheControl: .init([(MediaType(type: .any), [.noCache])])))
+        router.add(middleware: FileMiddleware(leafletDirectory, urlBasePath: "/vendor/leaflet",
+                                              cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(86400)])])))
+        router.addRoutes(routes(page: page))
+    }
+
+    func routes(page: URL?) -> RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection(context: BasicRequestContext.self)
+        routes.get("/health") { request, _ in
+            let snapshot = try served.current()
+            struct Health: Encodable { var status = "ok"; var runId: String; var dataVersion: String; var synthetic: Bool }
+            return try respondJSON(request, Health(runId: snapshot.run.runID, dataVersion: snapshot.run.runID,
+                                                   synthetic: snapshot.run.record.synthetic), caching: .never)
+        }
+        @Sendable func mapPage(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+            guard let url = page?.appendingPathComponent("index.html"), let html = try? Data(contentsOf: url) else {
+                throw Problem(.internalServerError, "the map page is missing from the build")
+            }
+            return respond(request, html, type: "text/html; charset=utf-8", caching: .never)
+        }
+        routes.get("/map", use: mapPage)
+        routes.get("/map/embed", use: mapPage)
+        routes.get("/") { _, _ in Response.redirect(to: "/map") }
+        routes.get("/openapi.json") { request, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+                  let data = try? Data(contentsOf: url) else { throw Problem(.internalServerError, "openapi.json is missing") }
+            return respond(request, data, type: "application/json", caching: .run)
+        }
+        routes.get("/metrics") { request, _ in
+            var bytes: [UInt8] = []
+            ServerMetrics.registry.emit(into: &bytes)
+            return respond(request, Data(bytes), type: "text/plain; version=0.0.4; charset=utf-8", caching: .never)
+        }
+        return routes
+    }
+}
