@@ -34,11 +34,13 @@ let package = Package(
         .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS", "CSQLite", "CFreeType", "CDeflate"]),
         .target(name: "HotspotModel", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "DemoData", dependencies: ["GeoKit", "HotspotModel"]),
-        .target(name: "Tiling", dependencies: ["GeoKit"]),
+        // Workers over indices with per-thread state (GDAL handles), for the pipeline's strips and the tiler's tiles.
+        .target(name: "ParallelWork"),
+        .target(name: "Tiling", dependencies: ["GeoKit", "ParallelWork"]),
         // The configuration maps onto the types of the modules it configures (the model's parameters, Tiling's ramps).
         .target(name: "HotspotConfig", dependencies: ["HotspotModel", "Tiling", "GeoKit",
                                                       .product(name: "Yams", package: "Yams")]),
-        .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig",
+        .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig", "ParallelWork",
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CSVFormat"),
         .target(name: "Partners", dependencies: ["GeoKit", "CSVFormat"]),

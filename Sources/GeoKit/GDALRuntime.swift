@@ -2,6 +2,7 @@ import CGDAL
 import CGEOS
 import CPROJ
 import Foundation
+import Synchronization
 
 /// Process-wide GDAL set-up: drivers registered once, and an error handler that keeps failures for typed errors
 /// instead of printing them, while warnings still reach stderr (once per distinct message).
@@ -65,15 +66,12 @@ public enum GDALRuntime {
 }
 
 /// Prints each distinct GDAL warning once on stderr.
-private final class WarningSink: @unchecked Sendable {
-    // Guarded by `lock`; GDAL may call the handler from any thread.
-    private var seen = Set<String>()
-    private let lock = NSLock()
+private final class WarningSink: Sendable {
+    // GDAL may call the handler from any thread.
+    private let seen = Mutex(Set<String>())
 
     func emit(_ message: String) {
-        lock.lock()
-        let isNew = seen.insert(message).inserted && seen.count < 100
-        lock.unlock()
+        let isNew = seen.withLock { $0.insert(message).inserted && $0.count < 100 }
         if isNew { FileHandle.standardError.write(Data("warning (GDAL): \(message)\n".utf8)) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GeoKit
+import Synchronization
 
 /// The directory, stored in a GeoPackage (layer `partners`, points in EPSG:4326: QGIS opens it as it is) and served
 /// from an in-memory snapshot. Edits are serialised (one writer) and each is one transaction: the file is never left
@@ -10,7 +11,7 @@ public final class PartnerStore: @unchecked Sendable {
     static let textFields = ["id", "name", "type", "country", "themes", "website", "description_en", "description_fr",
                              "description_es", "email", "created", "updated"]
 
-    private let lock = NSLock()
+    private let lock = Mutex(())
     private let dataset: Dataset
     private let layer: VectorLayer
     private var fids: [String: Int64]
@@ -45,9 +46,7 @@ public final class PartnerStore: @unchecked Sendable {
 
     /// The directory as it is now (immutable; edits make a new one).
     public var snapshot: PartnerIndex {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
+        lock.withLock { _ in current }
     }
 
     public enum EditError: Error, Sendable, Equatable {
@@ -112,17 +111,17 @@ public final class PartnerStore: @unchecked Sendable {
 
     /// One edit: under the lock, in a transaction; the snapshot changes only if it commits.
     private func edit(_ body: (inout [Partner]) throws -> Void) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        var partners = current.partners
-        let savedFids = fids
-        do {
-            try dataset.transaction { try body(&partners) }
-        } catch {
-            fids = savedFids
-            throw error
+        try lock.withLock { _ throws(any Error) in
+            var partners = current.partners
+            let savedFids = fids
+            do {
+                try dataset.transaction { try body(&partners) }
+            } catch {
+                fids = savedFids
+                throw error
+            }
+            current = PartnerIndex(partners, version: current.version + 1)
         }
-        current = PartnerIndex(partners, version: current.version + 1)
     }
 
     static func fields(of p: Partner) -> [String: String?] {

@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 import HotspotModel
+import Synchronization
 
 /// Pass 2: turns the physical rasters into 0-100 scores with the histograms of pass 1 and classifies hotspots.
 /// Water pixels and nodata get nodata scores and class 255: the scores rank land only.
@@ -75,7 +76,7 @@ struct ClassificationPass {
     }
 
     final class Sink: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Mutex(())
         private let files: [Dataset]
         private let bands: [Band]
         private var pixels = [Int](repeating: 0, count: 4)
@@ -107,26 +108,26 @@ struct ClassificationPass {
             _ window: Window, rateScore: UnsafeBufferPointer<Float>, lossScore: UnsafeBufferPointer<Float>,
             classes: UnsafeBufferPointer<UInt8>, areas: PixelAreas, worker: Worker
         ) throws(PipelineError) {
-            lock.lock()
-            defer { lock.unlock() }
-            do throws(GeoError) {
-                try bands[0].write(window, from: rateScore)
-                try bands[1].write(window, from: lossScore)
-                try bands[2].write(window, from: classes)
-                if let overviews, let rate = worker.rateScoreOverviews, let loss = worker.lossScoreOverviews,
-                   let classes = worker.classOverviews {
-                    try bands[0].writeOverviews(rate.levels, plan: overviews, strip: window, gridWidth: gridWidth)
-                    try bands[1].writeOverviews(loss.levels, plan: overviews, strip: window, gridWidth: gridWidth)
-                    try bands[2].writeOverviews(classes.levels, plan: overviews, strip: window, gridWidth: gridWidth)
+            try lock.withLock { _ throws(PipelineError) in
+                do throws(GeoError) {
+                    try bands[0].write(window, from: rateScore)
+                    try bands[1].write(window, from: lossScore)
+                    try bands[2].write(window, from: classes)
+                    if let overviews, let rate = worker.rateScoreOverviews, let loss = worker.lossScoreOverviews,
+                       let classes = worker.classOverviews {
+                        try bands[0].writeOverviews(rate.levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                        try bands[1].writeOverviews(loss.levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                        try bands[2].writeOverviews(classes.levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                    }
+                } catch {
+                    // GDAL's message names the file; the path says which run's work folder.
+                    throw .output(path: (files[0].path as NSString).deletingLastPathComponent, reason: error.description)
                 }
-            } catch {
-                // GDAL's message names the file; the path says which run's work folder.
-                throw .output(path: (files[0].path as NSString).deletingLastPathComponent, reason: error.description)
-            }
-            window.forEachRun(of: areas) { range, area in
-                for i in range where classes[i] < 4 {
-                    pixels[Int(classes[i])] += 1
-                    classAreas[Int(classes[i])] += area
+                window.forEachRun(of: areas) { range, area in
+                    for i in range where classes[i] < 4 {
+                        pixels[Int(classes[i])] += 1
+                        classAreas[Int(classes[i])] += area
+                    }
                 }
             }
         }

@@ -3,6 +3,7 @@ import Foundation
 import GeoKit
 import HotspotConfig
 import HotspotModel
+import Synchronization
 
 /// Turns the intermediate rasters into the run's five COGs, with nodata, units, description and provenance metadata.
 /// Nothing time-dependent goes into the rasters, so two runs on the same inputs give byte-identical files.
@@ -87,21 +88,12 @@ struct OutputWriter {
 }
 
 /// Results of the parallel COG writes, one slot each.
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<RunRecord.Output, PipelineError>?]
+private final class ResultBox: Sendable {
+    private let slots: Mutex<[Result<RunRecord.Output, PipelineError>?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
-    func set(_ i: Int, _ value: Result<RunRecord.Output, PipelineError>) {
-        lock.lock()
-        slots[i] = value
-        lock.unlock()
-    }
+    func set(_ i: Int, _ value: Result<RunRecord.Output, PipelineError>) { slots.withLock { $0[i] = value } }
 
-    func get(_ i: Int) -> Result<RunRecord.Output, PipelineError>? {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots[i]
-    }
+    func get(_ i: Int) -> Result<RunRecord.Output, PipelineError>? { slots.withLock { $0[i] } }
 }

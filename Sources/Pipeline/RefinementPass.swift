@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 import HotspotModel
+import Synchronization
 
 /// Between the passes: reads the intermediate rate and loss again and fills the exact slots of their histograms
 /// tie-prone bins (see `BinRefinement`), so that pass 2 ranks tie clusters exactly. Reading the uncompressed
@@ -49,7 +50,7 @@ struct RefinementPass {
 
     /// The refinements the workers fill, under a lock.
     final class Merged: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Mutex(())
         private(set) var rate: BinRefinement
         private(set) var loss: BinRefinement
 
@@ -61,15 +62,15 @@ struct RefinementPass {
         func add(
             _ window: Window, rate: UnsafeBufferPointer<Float>, loss: UnsafeBufferPointer<Float>, areas: PixelAreas
         ) {
-            lock.lock()
-            defer { lock.unlock() }
-            let noData = OutputLayer.floatNoData
-            // The same populations as the scoring pass: each layer's valid pixels.
-            window.forEachRun(of: areas) { range, area in
-                let runRate = UnsafeBufferPointer(rebasing: rate[range])
-                let runLoss = UnsafeBufferPointer(rebasing: loss[range])
-                self.rate.add(runRate, include: { runRate[$0] != noData }, pixelArea: area)
-                self.loss.add(runLoss, include: { runLoss[$0] != noData }, pixelArea: area)
+            lock.withLock { _ in
+                let noData = OutputLayer.floatNoData
+                // The same populations as the scoring pass: each layer's valid pixels.
+                window.forEachRun(of: areas) { range, area in
+                    let runRate = UnsafeBufferPointer(rebasing: rate[range])
+                    let runLoss = UnsafeBufferPointer(rebasing: loss[range])
+                    self.rate.add(runRate, include: { runRate[$0] != noData }, pixelArea: area)
+                    self.loss.add(runLoss, include: { runLoss[$0] != noData }, pixelArea: area)
+                }
             }
         }
     }

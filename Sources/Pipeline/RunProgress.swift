@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Where a run is: which phase, how many of its steps are done. Reported after every strip or file.
 public struct RunProgress: Sendable {
@@ -18,10 +19,9 @@ public struct RunProgress: Sendable {
 }
 
 /// Counts steps of a phase and reports them; safe to call from the workers.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
-    private var pixels = 0
+final class ProgressCounter: Sendable {
+    /// Steps done and pixels done so far.
+    private let counts = Mutex((done: 0, pixels: 0))
     private let total: Int
     private let phase: RunProgress.Phase
     private let start = Date()
@@ -35,11 +35,11 @@ final class ProgressCounter: @unchecked Sendable {
     }
 
     func step(pixels count: Int = 0) {
-        lock.lock()
-        done += 1
-        pixels += count
-        let (d, p) = (done, pixels)
-        lock.unlock()
+        let (d, p) = counts.withLock { counts in
+            counts.done += 1
+            counts.pixels += count
+            return (counts.done, counts.pixels)
+        }
         guard let report else { return }
         let elapsed = Date().timeIntervalSince(start)
         let eta = d > 0 ? elapsed / Double(d) * Double(total - d) : nil

@@ -2,6 +2,7 @@ import Foundation
 import GeoKit
 import HotspotConfig
 import HotspotModel
+import Synchronization
 
 /// Pass 1: reads every layer strip by strip on the target grid, runs RothC's scenarios on every pixel (the three
 /// sequestration rates and the warming loss), writes them to intermediate files and builds the area-weighted
@@ -205,7 +206,7 @@ struct ScoringPass {
     /// What the workers share: the intermediate files (writes are sequential in GDAL anyway) and the merged
     /// histograms, behind one lock.
     final class Sink: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Mutex(())
         private let files: [Dataset]
         private let bands: [Band]
         /// The merged histograms: the first worker's own, then the others added to it (a histogram is 32 MiB, so
@@ -232,32 +233,32 @@ struct ScoringPass {
 
         func write(_ window: Window, outputs: [UnsafeBufferPointer<Float>], overviews levels: [AverageOverviews]?)
             throws(PipelineError) {
-            lock.lock()
-            defer { lock.unlock() }
-            for (k, band) in bands.enumerated() {
-                do throws(GeoError) {
-                    try band.write(window, from: outputs[k])
-                    if let overviews, let levels {
-                        try band.writeOverviews(levels[k].levels, plan: overviews, strip: window, gridWidth: gridWidth)
+            try lock.withLock { _ throws(PipelineError) in
+                for (k, band) in bands.enumerated() {
+                    do throws(GeoError) {
+                        try band.write(window, from: outputs[k])
+                        if let overviews, let levels {
+                            try band.writeOverviews(levels[k].levels, plan: overviews, strip: window, gridWidth: gridWidth)
+                        }
+                    } catch {
+                        throw .output(path: files[k].path, reason: error.description)
                     }
-                } catch {
-                    throw .output(path: files[k].path, reason: error.description)
                 }
             }
         }
 
         func merge(_ partial: Result) {
-            lock.lock()
-            defer { lock.unlock() }
-            guard var result = merged else {
-                merged = partial
-                return
+            lock.withLock { _ in
+                guard var result = merged else {
+                    merged = partial
+                    return
+                }
+                merged = nil  // one reference, so the merge below does not copy the arrays
+                result.rate.merge(partial.rate)
+                result.loss.merge(partial.loss)
+                for (layer, statistics) in partial.statistics { result.statistics[layer]!.merge(statistics) }
+                merged = result
             }
-            merged = nil  // one reference, so the merge below does not copy the arrays
-            result.rate.merge(partial.rate)
-            result.loss.merge(partial.loss)
-            for (layer, statistics) in partial.statistics { result.statistics[layer]!.merge(statistics) }
-            merged = result
         }
 
         func finish() throws(PipelineError) -> Result {

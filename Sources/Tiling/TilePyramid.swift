@@ -1,6 +1,7 @@
-import Dispatch
 import Foundation
 import GeoKit
+import ParallelWork
+import Synchronization
 
 /// Makes one layer's XYZ pyramid on all cores: tiles rendered, coloured, encoded and written atomically (a temporary
 /// name renamed into place), empty tiles skipped, an interrupted run resumed, a finished one not redone.
@@ -67,46 +68,47 @@ public enum TilePyramid {
             throw .unwritable(path: directory, reason: error.localizedDescription)
         }
 
-        let shared = SharedCounter(limit: min(tiles.count, stopAfter ?? tiles.count))
+        let limit = min(tiles.count, stopAfter ?? tiles.count)
         let results = TileResults()
-        nonisolated(unsafe) let sharedRenderer = renderer
-        DispatchQueue.concurrentPerform(iterations: max(1, workers)) { worker in
-            do throws(TilingError) {
-                // Worker 0 reuses the renderer opened above; the others open their own (GDAL handles are per thread).
-                let renderer = worker == 0 ? sharedRenderer
-                    : try wrap { () throws(GeoError) in try TileRenderer(path: job.sourcePath, sampling: job.sampling) }
-                var made = Set<String>()
-                let png = PNGEncoder(level: 6)
-                var rgba = [UInt8](repeating: 0, count: renderer.tileSize * renderer.tileSize * 4)
-                while let index = shared.next() {
-                    let tile = tiles[index]
-                    let path = job.tilePath(tile)
-                    if FileManager.default.fileExists(atPath: path) {
-                        results.record(tile, .alreadyThere)
-                    } else if let data = try wrap({ () throws(GeoError) in
-                        try job.image(of: tile, renderer: renderer, png: png, rgba: &rgba)
-                    }) {
-                        try write(data, to: path, made: &made)
-                        results.record(tile, .written)
-                    } else {
-                        results.record(tile, .empty)
-                    }
-                    let (done, total) = (shared.done(), tiles.count)
-                    if let report, done % 16 == 0 || done == total {
-                        let elapsed = Date().timeIntervalSince(start)
-                        report(Progress(layer: job.layer, done: done, total: total,
-                                        tilesPerSecond: elapsed > 0 ? Double(done) / elapsed : 0,
-                                        etaSeconds: done > 0 ? elapsed / Double(done) * Double(total - done) : nil))
-                    }
-                }
-            } catch {
-                shared.fail(error)
-            }
+        // The first worker reuses the renderer opened above; the others open their own (GDAL handles are per thread).
+        let opened = Handover(renderer)
+        struct Worker {
+            let renderer: TileRenderer
+            var made = Set<String>()
+            let png = PNGEncoder(level: 6)
+            var rgba: [UInt8]
         }
-        if let error = shared.error { throw error }
+        try forEachIndex(count: limit, workers: workers, makeState: { () throws(TilingError) -> Worker in
+            let renderer: TileRenderer
+            if let first = opened.take() { renderer = first } else {
+                renderer = try wrap { () throws(GeoError) in try TileRenderer(path: job.sourcePath, sampling: job.sampling) }
+            }
+            return Worker(renderer: renderer, rgba: [UInt8](repeating: 0, count: renderer.tileSize * renderer.tileSize * 4))
+        }, body: { (worker: inout Worker, index: Int) throws(TilingError) in
+            let tile = tiles[index]
+            let path = job.tilePath(tile)
+            let done: Int
+            if FileManager.default.fileExists(atPath: path) {
+                done = results.record(tile, .alreadyThere)
+            } else if let data = try wrap({ () throws(GeoError) in
+                try job.image(of: tile, renderer: worker.renderer, png: worker.png, rgba: &worker.rgba)
+            }) {
+                try write(data, to: path, made: &worker.made)
+                done = results.record(tile, .written)
+            } else {
+                done = results.record(tile, .empty)
+            }
+            let total = tiles.count
+            if let report, done % 16 == 0 || done == total {
+                let elapsed = Date().timeIntervalSince(start)
+                report(Progress(layer: job.layer, done: done, total: total,
+                                tilesPerSecond: elapsed > 0 ? Double(done) / elapsed : 0,
+                                etaSeconds: done > 0 ? elapsed / Double(done) * Double(total - done) : nil))
+            }
+        })
         (summary.written, summary.empty, summary.alreadyThere, summary.tiles) = results.totals()
         summary.seconds = Date().timeIntervalSince(start)
-        if shared.limit == tiles.count {
+        if limit == tiles.count {
             var finished = state
             finished.complete = true
             do { try finished.save(to: directory) } catch {
@@ -157,64 +159,38 @@ public enum TilePyramid {
     }
 }
 
-/// Hands out tile indices to the workers and keeps the first failure.
-private final class SharedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nextIndex = 0
-    private var finished = 0
-    let limit: Int
-    private var firstError: TilingError?
+/// A value handed to whichever worker asks first (a renderer already opened), then nothing.
+private final class Handover<Value>: Sendable {
+    private struct Held: @unchecked Sendable { let value: Value }
+    private let held: Mutex<Held?>
 
-    init(limit: Int) { self.limit = limit }
+    init(_ value: Value) { held = Mutex(Held(value: value)) }
 
-    func next() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard firstError == nil, nextIndex < limit else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
-    }
-
-    func done() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        finished += 1
-        return finished
-    }
-
-    func fail(_ error: TilingError) {
-        lock.lock()
-        if firstError == nil { firstError = error }
-        lock.unlock()
-    }
-
-    var error: TilingError? {
-        lock.lock()
-        defer { lock.unlock() }
-        return firstError
-    }
+    func take() -> Value? { held.withLock { held in defer { held = nil }; return held?.value } }
 }
 
 /// What happened to each tile.
-private final class TileResults: @unchecked Sendable {
+private final class TileResults: Sendable {
     enum Outcome { case written, empty, alreadyThere }
-    private let lock = NSLock()
-    private var written = 0, empty = 0, alreadyThere = 0
-    private var present: [Tile] = []
+    private struct Counts {
+        var written = 0, empty = 0, alreadyThere = 0
+        var present: [Tile] = []
+    }
+    private let counts = Mutex(Counts())
 
-    func record(_ tile: Tile, _ outcome: Outcome) {
-        lock.lock()
-        defer { lock.unlock() }
-        switch outcome {
-        case .written: written += 1; present.append(tile)
-        case .empty: empty += 1
-        case .alreadyThere: alreadyThere += 1; present.append(tile)
+    /// Records the tile's outcome and returns how many tiles are done.
+    func record(_ tile: Tile, _ outcome: Outcome) -> Int {
+        counts.withLock { counts in
+            switch outcome {
+            case .written: counts.written += 1; counts.present.append(tile)
+            case .empty: counts.empty += 1
+            case .alreadyThere: counts.alreadyThere += 1; counts.present.append(tile)
+            }
+            return counts.written + counts.empty + counts.alreadyThere
         }
     }
 
     func totals() -> (Int, Int, Int, [Tile]) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (written, empty, alreadyThere, present.sorted())
+        counts.withLock { ($0.written, $0.empty, $0.alreadyThere, $0.present.sorted()) }
     }
 }
