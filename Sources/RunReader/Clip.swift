@@ -88,8 +88,10 @@ extension RunReader {
         defer { try? FileManager.default.removeItem(atPath: partial) }
         let source = try Dataset(path: self.path(of: request.layer))
         let categorical = request.layer == .hotspotClass
+        // RUN_ID: a downloaded file names the run (and so the run.json) it was cut from. The run's own COGs do not
+        // carry it, so that a rerun of the same inputs writes the same bytes.
         let cog = ["-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=\(categorical ? "NO" : "YES")",
-                   "-co", "RESAMPLING=\(categorical ? "MODE" : "AVERAGE")", "-co", "BLOCKSIZE=256"]
+                   "-co", "RESAMPLING=\(categorical ? "MODE" : "AVERAGE")", "-co", "BLOCKSIZE=256", "-mo", "RUN_ID=\(runID)"]
         switch request.area {
         case .bbox where windows.count > 1:
             let vrt = partial + ".vrt"
@@ -105,12 +107,17 @@ extension RunReader {
             try out.close()
         case let .region(region):
             // The window's own extent and the grid's resolution: the clip stays on the run's pixel grid.
+            // Warped to a VRT (the cutline applied as it is read), then written as a COG with the run's id.
             let sub = grid.subgrid(window), b = sub.bounds, t = sub.geoTransform
-            let out = try source.warp(to: partial, arguments: [
-                "-cutline", catalog.path, "-cwhere", "id = '\(region.id)'",
+            let vrt = partial + ".vrt"
+            defer { try? FileManager.default.removeItem(atPath: vrt) }
+            let cut = try source.warp(to: vrt, arguments: [
+                "-of", "VRT", "-cutline", catalog.path, "-cwhere", "id = '\(region.id)'",
                 "-te", "\(b.minX)", "\(b.minY)", "\(b.maxX)", "\(b.maxY)", "-tr", "\(t.pixelWidth)", "\(abs(t.pixelHeight))",
                 "-dstnodata", "\(request.layer.noData)", "-r", "near",
-            ] + cog)
+            ])
+            try cut.close()
+            let out = try Dataset(path: vrt).translate(to: partial, arguments: cog)
             try out.close()
         }
         try FileManager.default.moveItem(atPath: partial, toPath: path)

@@ -80,6 +80,7 @@ import HotspotConfig
         #expect(info.out.contains("Size is 40, 21"), "\(info.out)")
         #expect(info.out.contains("Origin = (170.000000000000000,-10.000000000000000)"))
         #expect(info.out.contains("Unit Type: percentile") && info.out.contains("CONFIG_SHA256="), "provenance kept")
+        #expect(info.out.contains("RUN_ID=\(DemoFixture.run.runID)"), "the file names the run it was cut from")
         let run = DemoFixture.run.directory + "/sequestration_score.tif"
         let check = try await runToolDetached("/usr/bin/python3", ["-c", """
             from osgeo import gdal; import numpy as np
@@ -157,6 +158,9 @@ import HotspotConfig
         let folder = TemporaryFolder()
         let path = folder.file("europe.tif")
         try answer.body.write(to: URL(fileURLWithPath: path))
+        let info = try runTool("gdalinfo", [path]).out
+        #expect(info.contains("LAYOUT=COG") && info.contains("RUN_ID=\(DemoFixture.run.runID)") && info.contains("CONFIG_SHA256="),
+                "a COG that names its run and keeps the provenance: \(info)")
         let clip = try RasterArray(path: path)
         // The same mask from gdal_rasterize on the same grid.
         let mask = folder.file("mask.tif")
