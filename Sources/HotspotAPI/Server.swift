@@ -63,6 +63,9 @@ public enum HotspotServer {
                                tilesDirectory: options.tilesDirectory, cacheDirectory: options.cacheDirectory, logger: logger)
         let regions = try RegionCatalog(path: options.configuration.server.regions)
         let store = try PartnerStore(path: options.partnersPath)
+        for skipped in store.skipped.prefix(20) {
+            logger.warning("\(options.partnersPath): \(skipped) (not served; fix it or import the directory again)")
+        }
         let router = try makeRouter(options, served: served, regions: regions, partners: store)
         let watcher = WatchService(served: served)
         return Application(

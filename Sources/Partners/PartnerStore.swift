@@ -16,6 +16,15 @@ public final class PartnerStore: @unchecked Sendable {
     private let layer: VectorLayer
     private var fids: [String: Int64]
     private var current: PartnerIndex
+    /// Features of the GeoPackage that are not partners (edited outside hotspot, say in QGIS): left in the file,
+    /// out of the directory, and said by whoever opens the store.
+    public let skipped: [Skipped]
+
+    public struct Skipped: Sendable, CustomStringConvertible {
+        public var fid: Int64
+        public var reason: String
+        public var description: String { "feature \(fid): \(reason)" }
+    }
 
     /// Opens the store at `path`, creating an empty one when there is none.
     public init(path: String) throws {
@@ -35,12 +44,19 @@ public final class PartnerStore: @unchecked Sendable {
         }
         var fids: [String: Int64] = [:]
         var partners: [Partner] = []
+        var skipped: [Skipped] = []
         for feature in layer.features() {
-            guard let partner = Self.partner(from: feature) else { continue }
-            fids[partner.id] = feature.fid
-            partners.append(partner)
+            do throws(PartnerError) {
+                let partner = try Self.partner(from: feature)
+                guard fids[partner.id] == nil else { throw PartnerError("id", "\(partner.id) is there twice") }
+                fids[partner.id] = feature.fid
+                partners.append(partner)
+            } catch {
+                skipped.append(Skipped(fid: feature.fid, reason: error.description))
+            }
         }
         self.fids = fids
+        self.skipped = skipped
         current = PartnerIndex(partners)
     }
 
@@ -131,15 +147,25 @@ public final class PartnerStore: @unchecked Sendable {
          "email": p.email, "created": p.created, "updated": p.updated]
     }
 
-    static func partner(from feature: VectorFeature) -> Partner? {
+    /// The partner a feature holds, or why it holds none.
+    static func partner(from feature: VectorFeature) throws(PartnerError) -> Partner {
         let f = feature.fields
-        guard let id = f["id"], let name = f["name"], let type = f["type"].flatMap(PartnerType.init(rawValue:)),
-              let country = f["country"], let point = feature.point else { return nil }
+        guard let point = feature.point else { throw PartnerError("geometry", "has no point") }
+        for field in ["id", "name", "country"] where f[field] == nil { throw PartnerError(field, "is missing") }
+        guard let type = f["type"].flatMap(PartnerType.init(rawValue:)) else {
+            throw PartnerError("type", "'\(f["type"] ?? "")' is not one of \(PartnerType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let themes = (f["themes"] ?? "").split(separator: ";").map(String.init)
+        if let unknown = themes.first(where: { Theme(rawValue: $0) == nil }) {
+            throw PartnerError("themes", "'\(unknown)' is not a theme")
+        }
         var description: [String: String] = [:]
         for language in Partner.languages { if let text = f["description_\(language)"] { description[language] = text } }
-        return Partner(id: id, name: name, type: type, country: country, lon: point.x, lat: point.y,
-                       themes: (f["themes"] ?? "").split(separator: ";").compactMap { Theme(rawValue: String($0)) },
-                       website: f["website"], description: description, email: f["email"], created: f["created"] ?? "",
-                       updated: f["updated"] ?? "")
+        let partner = Partner(id: f["id"]!, name: f["name"]!, type: type, country: f["country"]!, lon: point.x, lat: point.y,
+                              themes: themes.compactMap(Theme.init(rawValue:)), website: f["website"],
+                              description: description, email: f["email"], created: f["created"] ?? "",
+                              updated: f["updated"] ?? "")
+        try partner.validate()
+        return partner
     }
 }

@@ -26,7 +26,9 @@ struct PartnersCommand: ParsableCommand {
                 }
             }
             do {
-                return try PartnerStore(path: path)
+                let store = try PartnerStore(path: path)
+                for skipped in store.skipped { Terminal.warning("\(path): \(skipped) (left out of the directory)") }
+                return store
             } catch {
                 Terminal.error("cannot open the partner store \(path): \(error)")
                 throw ExitCode.failure

@@ -21,6 +21,34 @@ import Testing
         #expect(info.out.contains("GPKG") || info.out.contains("Point"))
     }
 
+    /// A store edited outside hotspot (QGIS, ogr2ogr): features that are not partners are left out and reported one
+    /// by one, with why; the others are served.
+    @Test func featuresThatAreNotPartnersAreReportedNotDropped() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("partners.gpkg")
+        let partners = makePartners(count: 5)
+        try PartnerStore(path: path).importAll(partners, replace: false)
+        // Three bad features through OGR's own SQL, as another tool would write them.
+        for (id, type, country, themes) in [("bad-type", "spaceship", "FR", "agroforestry"),
+                                            ("no-country", "ngo", "NULL", "agroforestry"),
+                                            ("bad-theme", "ngo", "FR", "astrology")] {
+            let countryValue = country == "NULL" ? "NULL" : "'\(country)'"
+            let sql = "INSERT INTO partners (geom, id, name, type, country, themes) VALUES "
+                + "(MakePoint(2.35, 48.85, 4326), '\(id)', 'A name', '\(type)', \(countryValue), '\(themes)')"
+            let insert = try runTool("ogrinfo", [path, "-sql", sql, "-dialect", "SQLite"])
+            #expect(insert.status == 0, "\(insert.err)")
+        }
+        let count = try runTool("ogrinfo", ["-so", path, "partners"]).out
+        #expect(count.contains("Feature Count: 8"), "\(count)")
+        let store = try PartnerStore(path: path)
+        #expect(store.snapshot.partners.map(\.id) == partners.map(\.id).sorted())
+        let reasons = store.skipped.map(\.description)
+        #expect(reasons.count == 3, "\(reasons)")
+        #expect(reasons.contains { $0.contains("type: 'spaceship' is not one of") })
+        #expect(reasons.contains { $0.contains("country: is missing") })
+        #expect(reasons.contains { $0.contains("themes: 'astrology' is not a theme") })
+    }
+
     struct Invalid: Sendable, CustomTestStringConvertible {
         var testDescription: String
         var edit: @Sendable (inout Partner) -> Void
