@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: cLibraries + [
         .target(name: "GeoKit", dependencies: ["CGDAL", "CPROJ", "CGEOS", "CSQLite", "CFreeType", "CDeflate"]),
@@ -51,6 +52,7 @@ let package = Package(
         .target(name: "HotspotAPI", dependencies: [
             "GeoKit", "HotspotConfig", "Pipeline", "Tiling", "Partners", "CSVFormat", "RunReader",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -58,9 +60,12 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/map")]),
+        // Exactly what the command's files import.
         .executableTarget(name: "hotspot", dependencies: [
-            "GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "DemoData", "Tiling", "HotspotAPI", "Partners",
-            "RunReader", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "GeoKit", "HotspotConfig", "Pipeline", "DemoData", "Tiling", "HotspotAPI", "Partners", "RunReader",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "HotspotModelTests", dependencies: ["HotspotModel", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoKit"], exclude: ["pixel_area_oracle.py"]),
