@@ -39,9 +39,11 @@ tiles: run
 serve: build partners
 	$(HOTSPOT) serve --config Config/hotspot.yaml
 
-# The partner directory: the demo GeoJSON imported into the GeoPackage the server uses (once).
+# The partner directory: the demo GeoJSON imported into the GeoPackage the server uses, unless it already holds
+# valid partners (`partners check` fails on a missing, empty or invalid directory).
 partners: build
-	@[ -f Config/partners.gpkg ] || $(HOTSPOT) partners import Config/partners.geojson --replace
+	@$(HOTSPOT) partners check --config Config/hotspot.yaml >/dev/null 2>&1 || \
+	  $(HOTSPOT) partners import --config Config/hotspot.yaml Config/partners.geojson --replace
 
 demo: tiles partners
 	@echo "Demo run published in Rasters/derived/latest (see run.json there)."

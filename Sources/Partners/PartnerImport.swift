@@ -12,6 +12,8 @@ public struct PartnerImport: Sendable {
 
     public var partners: [Partner] = []
     public var rejected: [Rejection] = []
+    /// Rows with no id that were given one made from their name (spreadsheets often have none).
+    public var derivedIDs: [(row: Int, id: String)] = []
 
     public init(path: String, now: String) throws(PartnerError) {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -58,7 +60,13 @@ public struct PartnerImport: Sendable {
 
     private mutating func add(_ object: [String: Any], row: Int, now: String) {
         do throws(PartnerError) {
-            let partner = try Partner(json: object, now: now)
+            let properties = object["type"] as? String == "Feature" ? object["properties"] as? [String: Any] ?? [:] : object
+            var derived: String?
+            if properties["id"] == nil, Partner.featureID(object) == nil, let name = properties["name"] as? String {
+                derived = uniqueSlug(name)
+            }
+            let partner = try Partner(json: object, defaultID: derived, now: now)
+            if let derived { derivedIDs.append((row, derived)) }
             if partners.contains(where: { $0.id == partner.id }) {
                 rejected.append(Rejection(row: row, reason: "id \(partner.id) appears twice in the file"))
             } else {
@@ -67,5 +75,53 @@ public struct PartnerImport: Sendable {
         } catch {
             rejected.append(Rejection(row: row, reason: error.description))
         }
+    }
+
+    /// A stable id from a name: ASCII lower case, words joined by '-', at most 64 characters, made unique in the file
+    /// with -2, -3... (the same file gives the same ids every time).
+    func uniqueSlug(_ name: String) -> String {
+        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+        var slug = ""
+        for scalar in folded.unicodeScalars {
+            if scalar.isASCII, CharacterSet.alphanumerics.contains(scalar) { slug.unicodeScalars.append(scalar) }
+            else if !slug.isEmpty, !slug.hasSuffix("-") { slug += "-" }
+        }
+        while slug.hasSuffix("-") { slug.removeLast() }
+        slug = String(slug.lowercased().prefix(60))
+        if slug.isEmpty { slug = "partner" }
+        let taken = Set(partners.map(\.id)).union(derivedIDs.map(\.id))
+        var candidate = slug, n = 1
+        while taken.contains(candidate) {
+            n += 1
+            candidate = "\(slug)-\(n)"
+        }
+        return candidate
+    }
+
+    /// The rejections grouped by reason, most frequent first, each with a few of its row numbers as ranges:
+    /// "305 rows: type: must be one of ... (got research): rows 1-305".
+    public var rejectionSummary: [String] {
+        var rows: [String: [Int]] = [:]
+        for rejection in rejected { rows[rejection.reason, default: []].append(rejection.row) }
+        return rows.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
+            .map { reason, numbers in
+                let ranges = Self.ranges(numbers.sorted())
+                let shown = ranges.prefix(5).joined(separator: ", ") + (ranges.count > 5 ? " and \(ranges.count - 5) more" : "")
+                let count = numbers.count == 1 ? "1 row" : "\(numbers.count) rows"
+                return "\(count): \(reason): row\(numbers.count == 1 ? "" : "s") \(shown)"
+            }
+    }
+
+    /// Sorted row numbers as runs: [1, 2, 3, 7] -> ["1-3", "7"].
+    static func ranges(_ numbers: [Int]) -> [String] {
+        var out: [String] = []
+        var start = numbers.first ?? 0, last = start
+        for n in numbers.dropFirst() {
+            if n == last + 1 { last = n; continue }
+            out.append(start == last ? "\(start)" : "\(start)-\(last)")
+            (start, last) = (n, n)
+        }
+        if !numbers.isEmpty { out.append(start == last ? "\(start)" : "\(start)-\(last)") }
+        return out
     }
 }

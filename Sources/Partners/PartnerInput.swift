@@ -5,6 +5,16 @@ import Foundation
 extension Partner {
     /// From a GeoJSON Feature with a Point geometry, or a flat object with `lon` and `lat`. `id` may be missing when
     /// `defaultID` is given; `created` and `updated` default to `now`.
+    /// A Feature's `id` member as text: a string, or a whole number.
+    static func featureID(_ feature: [String: Any]) -> String? {
+        switch feature["id"] {
+        case let text as String: text
+        case let number as NSNumber where String(cString: number.objCType) != "c" && number.doubleValue == number.doubleValue.rounded():
+            String(number.int64Value)
+        default: nil
+        }
+    }
+
     public init(json object: [String: Any], defaultID: String? = nil, now: String) throws(PartnerError) {
         var fields = object
         if object["type"] as? String == "Feature" {
@@ -15,6 +25,8 @@ extension Partner {
             }
             fields["lon"] = xy[0]
             fields["lat"] = xy[1]
+            // RFC 7946's own `id` member (a string or a number) when the properties have none.
+            if fields["id"] == nil, let id = Self.featureID(object) { fields["id"] = id }
         }
         func text(_ key: String, required: Bool = true) throws(PartnerError) -> String? {
             guard let value = fields[key], !(value is NSNull) else {

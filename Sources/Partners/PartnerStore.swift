@@ -12,8 +12,8 @@ public final class PartnerStore: @unchecked Sendable {
                              "description_es", "email", "created", "updated"]
 
     private let lock = Mutex(())
-    private let dataset: Dataset
-    private let layer: VectorLayer
+    /// The GeoPackage and its layer; nil until the first edit when there was no file.
+    private var file: (dataset: Dataset, layer: VectorLayer)?
     private var fids: [String: Int64]
     private var current: PartnerIndex
     /// Features of the GeoPackage that are not partners (edited outside hotspot, say in QGIS): left in the file,
@@ -26,26 +26,23 @@ public final class PartnerStore: @unchecked Sendable {
         public var description: String { "feature \(fid): \(reason)" }
     }
 
-    /// Opens the store at `path`, creating an empty one when there is none.
+    /// Opens the store at `path`. Where there is none, the directory is empty and the GeoPackage is made by the
+    /// first edit: reading (a server, `partners list`) never leaves an empty file behind.
     public init(path: String) throws {
         self.path = path
         if FileManager.default.fileExists(atPath: path) {
-            dataset = try Dataset(vectorForUpdate: path)
+            let dataset = try Dataset(vectorForUpdate: path)
             guard let layer = dataset.layer(named: Self.layerName) else {
                 throw GeoError.openFailed(path: path, reason: "no '\(Self.layerName)' layer: not a partner store")
             }
-            self.layer = layer
+            file = (dataset, layer)
         } else {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
-            dataset = try Dataset(creatingVector: path, driver: "GPKG")
-            layer = try dataset.createPointLayer(named: Self.layerName, crs: CRS.wgs84(), textFields: Self.textFields,
-                                                 options: ["SPATIAL_INDEX=YES", "IDENTIFIER=Partners (demo)"])
+            file = nil
         }
         var fids: [String: Int64] = [:]
         var partners: [Partner] = []
         var skipped: [Skipped] = []
-        for feature in layer.features() {
+        for feature in file?.layer.features() ?? [] {
             do throws(PartnerError) {
                 let partner = try Self.partner(from: feature)
                 guard fids[partner.id] == nil else { throw PartnerError("id", "\(partner.id) is there twice") }
@@ -60,6 +57,9 @@ public final class PartnerStore: @unchecked Sendable {
         current = PartnerIndex(partners)
     }
 
+    /// Whether the GeoPackage exists (it is made by the first edit).
+    public var exists: Bool { lock.withLock { _ in file != nil } }
+
     /// The directory as it is now (immutable; edits make a new one).
     public var snapshot: PartnerIndex {
         lock.withLock { _ in current }
@@ -73,7 +73,7 @@ public final class PartnerStore: @unchecked Sendable {
     /// Adds a new partner (its id must be new).
     public func insert(_ partner: Partner) throws {
         try partner.validate()
-        try edit { partners in
+        try edit { partners, layer in
             guard fids[partner.id] == nil else { throw EditError.exists(partner.id) }
             fids[partner.id] = try layer.insert(fields: Self.fields(of: partner), point: (partner.lon, partner.lat))
             partners.append(partner)
@@ -84,7 +84,7 @@ public final class PartnerStore: @unchecked Sendable {
     public func replace(_ partner: Partner) throws -> Partner {
         try partner.validate()
         var stored = partner
-        try edit { partners in
+        try edit { partners, layer in
             guard let fid = fids[partner.id], let index = partners.firstIndex(where: { $0.id == partner.id }) else {
                 throw EditError.notFound(partner.id)
             }
@@ -96,7 +96,7 @@ public final class PartnerStore: @unchecked Sendable {
     }
 
     public func delete(id: String) throws {
-        try edit { partners in
+        try edit { partners, layer in
             guard let fid = fids[id] else { throw EditError.notFound(id) }
             try layer.delete(fid: fid)
             fids[id] = nil
@@ -107,7 +107,7 @@ public final class PartnerStore: @unchecked Sendable {
     /// Adds many partners in one transaction (all or nothing); `replace` empties the store first.
     public func importAll(_ incoming: [Partner], replace: Bool) throws {
         for partner in incoming { try partner.validate() }
-        try edit { partners in
+        try edit { partners, layer in
             if replace {
                 try layer.deleteAll()
                 fids = [:]
@@ -126,18 +126,30 @@ public final class PartnerStore: @unchecked Sendable {
     }
 
     /// One edit: under the lock, in a transaction; the snapshot changes only if it commits.
-    private func edit(_ body: (inout [Partner]) throws -> Void) throws {
+    private func edit(_ body: (inout [Partner], VectorLayer) throws -> Void) throws {
         try lock.withLock { _ throws(any Error) in
             var partners = current.partners
             let savedFids = fids
+            let file = try self.file ?? Self.create(path)
+            self.file = file
             do {
-                try dataset.transaction { try body(&partners) }
+                try file.dataset.transaction { try body(&partners, file.layer) }
             } catch {
                 fids = savedFids
                 throw error
             }
             current = PartnerIndex(partners, version: current.version + 1)
         }
+    }
+
+    /// An empty store: a GeoPackage with the partner layer (points in EPSG:4326, a spatial index).
+    static func create(_ path: String) throws -> (dataset: Dataset, layer: VectorLayer) {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        let dataset = try Dataset(creatingVector: path, driver: "GPKG")
+        let layer = try dataset.createPointLayer(named: layerName, crs: CRS.wgs84(), textFields: textFields,
+                                                 options: ["SPATIAL_INDEX=YES", "IDENTIFIER=Partners (demo)"])
+        return (dataset, layer)
     }
 
     static func fields(of p: Partner) -> [String: String?] {

@@ -13,6 +13,16 @@ struct PartnersCommand: ParsableCommand {
         @OptionGroup var common: ConfigOption
         @Option(help: "The GeoPackage (default: server.partners of the configuration).") var store: String?
 
+        /// The store for reading: a missing one is an error that says how to make it (reading never creates it).
+        func openExisting() throws -> PartnerStore {
+            let store = try open()
+            guard store.exists else {
+                Terminal.error("no partner directory at \(store.path): run `hotspot partners import FILE` first")
+                throw ExitCode.failure
+            }
+            return store
+        }
+
         func open() throws -> PartnerStore {
             let path: String
             if let store {
@@ -38,7 +48,8 @@ struct PartnersCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import partners from GeoJSON or CSV; rejected rows are reported; all or nothing is written.")
+            abstract: "Import partners from GeoJSON or CSV; rejected rows are reported; all or nothing is written.",
+            discussion: examples("hotspot partners import Config/partners.geojson --replace", "hotspot partners import new-members.csv"))
         @OptionGroup var options: StoreOptions
         @Argument(help: "A GeoJSON FeatureCollection or a CSV file.") var file: String
         @Flag(help: "Replace the whole directory (default: add and update by id).") var replace = false
@@ -51,7 +62,11 @@ struct PartnersCommand: ParsableCommand {
                 Terminal.error("\(file): \(error.reason); nothing imported")
                 throw ExitCode.failure
             }
-            for rejection in parsed.rejected { Terminal.error("\(file): \(rejection)") }
+            for line in parsed.rejectionSummary { Terminal.error("\(file): \(line)") }
+            if let first = parsed.derivedIDs.first {
+                Terminal.info("\(file): \(parsed.derivedIDs.count) partner\(parsed.derivedIDs.count == 1 ? "" : "s") had no id: "
+                              + "ids made from their names (row \(first.row): \(first.id))")
+            }
             guard !parsed.partners.isEmpty else {
                 Terminal.error("\(file): no valid partner; nothing imported")
                 throw ExitCode.failure
@@ -69,7 +84,8 @@ struct PartnersCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List partners, one line each (id, type, country, name).")
+        static let configuration = CommandConfiguration(abstract: "List partners, one line each (id, type, country, name).",
+                                                        discussion: examples("hotspot partners list --country FR --theme agroforestry"))
         @OptionGroup var options: StoreOptions
         @Option(help: "A theme.") var theme: String?
         @Option(help: "A type.") var type: String?
@@ -86,7 +102,7 @@ struct PartnersCommand: ParsableCommand {
                 guard let value = PartnerType(rawValue: type) else { throw ValidationError("unknown type \(type)") }
                 filter.type = value
             }
-            for p in try options.open().snapshot.list(filter) {
+            for p in try options.openExisting().snapshot.list(filter) {
                 print("\(p.id)\t\(p.type.rawValue)\t\(p.country)\t\(p.name)")
             }
         }
@@ -94,7 +110,8 @@ struct PartnersCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export the directory as GeoJSON or CSV (public fields "
-                                                        + "unless --include-private).")
+                                                        + "unless --include-private).",
+                                                        discussion: examples("hotspot partners export --format csv > partners.csv"))
         @OptionGroup var options: StoreOptions
         @Option(help: "geojson or csv.") var format = ExportFormat.geojson
 
@@ -105,7 +122,7 @@ struct PartnersCommand: ParsableCommand {
         @Flag(help: "Include the private contact e-mails.") var includePrivate = false
 
         func run() throws {
-            let partners = try options.open().snapshot.partners
+            let partners = try options.openExisting().snapshot.partners
             let data: Data
             if format == .csv {
                 let text = ([Partner.csvColumns.joined(separator: ",")] + partners.map { $0.csvRow(includePrivate: includePrivate) })
@@ -127,12 +144,18 @@ struct PartnersCommand: ParsableCommand {
     }
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check every record of the store; non-zero exit if any is invalid.")
+        static let configuration = CommandConfiguration(abstract: "Check every record of the store; non-zero exit if any is invalid.",
+                                                        discussion: examples("hotspot partners check"))
         @OptionGroup var options: StoreOptions
 
         func run() throws {
-            let partners = try options.open().snapshot.partners
-            var bad = 0
+            let store = try options.openExisting()
+            let partners = store.snapshot.partners
+            guard !partners.isEmpty else {
+                Terminal.error("the partner directory at \(store.path) is empty: run `hotspot partners import FILE`")
+                throw ExitCode.failure
+            }
+            var bad = store.skipped.count
             for p in partners {
                 do { try p.validate() } catch {
                     Terminal.error("\(p.id): \(error)")

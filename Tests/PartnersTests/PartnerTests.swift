@@ -1,6 +1,6 @@
 import Foundation
 import GeoKit
-import Partners
+@testable import Partners
 import TestSupport
 import Testing
 
@@ -153,5 +153,79 @@ import Testing
         #expect(store.snapshot.count == 13)
         try store.importAll(parsed.partners, replace: true)
         #expect(store.snapshot.count == 3)
+    }
+
+    /// 305 rows with the same fault are one line with the rows as a range, not 305 lines.
+    @Test func rejectionsAreGroupedByReasonWithTheirRows() throws {
+        let header = "id,name,type,country,lon,lat,themes\n"
+        var rows = (1...305).map { "r\($0),Name \($0),research,FR,1,2,agroforestry" }
+        rows += ["ok-1,Good,ngo,FR,1,2,agroforestry", "far-1,Far,ngo,FR,200,2,agroforestry",
+                 "far-2,Far,ngo,FR,200,2,agroforestry", "ok-2,Good,ngo,FR,1,2,agroforestry",
+                 "far-3,Far,ngo,FR,200,2,agroforestry"]
+        let parsed = try PartnerImport(csv: Data((header + rows.joined(separator: "\n")).utf8), now: "2026-01-01T00:00:00Z")
+        #expect(parsed.partners.map(\.id) == ["ok-1", "ok-2"])
+        let summary = parsed.rejectionSummary
+        #expect(summary.count == 2, "\(summary)")
+        // Row numbers count the header as row 1.
+        #expect(summary.first?.hasPrefix("305 rows: type: must be one of") == true, "\(summary)")
+        #expect(summary.first?.hasSuffix("(got research): rows 2-306") == true, "\(summary)")
+        #expect(summary.last?.hasPrefix("3 rows: lon:") == true && summary.last?.hasSuffix("rows 308-309, 311") == true,
+                "\(summary)")
+        #expect(PartnerImport.ranges([1, 3, 4, 5, 9, 10]) == ["1", "3-5", "9-10"])
+    }
+
+    /// RFC 7946 puts a feature's id beside its properties (a string or a number); with no id at all, one is made
+    /// from the name, the same every time, unique in the file.
+    @Test func featureIDsAreTakenAndMissingOnesMadeFromTheName() throws {
+        func feature(_ name: String, id: Any?) -> [String: Any] {
+            var f: [String: Any] = ["type": "Feature", "geometry": ["type": "Point", "coordinates": [2.35, 48.85]],
+                                    "properties": ["name": name, "type": "ngo", "country": "FR", "themes": ["agroforestry"]]]
+            if let id { f["id"] = id }
+            return f
+        }
+        let collection: [String: Any] = ["type": "FeatureCollection", "features": [
+            feature("By string", id: "fr-1"), feature("By number", id: 17),
+            feature("Institut Agro Montpellier", id: nil), feature("Institut Agro  Montpellier!", id: nil),
+            feature("Ñandú & Co", id: nil),
+        ]]
+        let data = try JSONSerialization.data(withJSONObject: collection)
+        let parsed = try PartnerImport(geojson: data, now: "2026-01-01T00:00:00Z")
+        #expect(parsed.rejected.isEmpty, "\(parsed.rejected)")
+        #expect(parsed.partners.map(\.id) == ["fr-1", "17", "institut-agro-montpellier", "institut-agro-montpellier-2",
+                                              "nandu-co"])
+        #expect(parsed.derivedIDs.map(\.row) == [3, 4, 5])
+        let again = try PartnerImport(geojson: data, now: "2026-01-01T00:00:00Z")
+        #expect(again.partners.map(\.id) == parsed.partners.map(\.id), "the same file gives the same ids")
+    }
+
+    /// Reading a store that is not there leaves no file behind (an empty GeoPackage once hid the demo's import);
+    /// the first edit makes it.
+    @Test func readingAMissingStoreCreatesNothing() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("sub/partners.gpkg")
+        let store = try PartnerStore(path: path)
+        #expect(!store.exists && store.snapshot.count == 0)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        try store.insert(makePartners(count: 1)[0])
+        #expect(store.exists && FileManager.default.fileExists(atPath: path))
+        #expect(try PartnerStore(path: path).snapshot.count == 1)
+        #expect(try runTool("ogrinfo", ["-so", path, "partners"]).out.contains("Feature Count: 1"))
+    }
+
+    /// `partners check` fails on a missing or empty directory, saying so, and creates nothing.
+    @Test func checkSaysWhenTheDirectoryIsMissingOrEmpty() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("partners.gpkg")
+        let missing = try runTool(DemoFixture.hotspotBinary, ["partners", "check", "--store", path])
+        #expect(missing.status != 0 && missing.err.contains("no partner directory at \(path)"), "\(missing.err)")
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let list = try runTool(DemoFixture.hotspotBinary, ["partners", "list", "--store", path])
+        #expect(list.status != 0 && !FileManager.default.fileExists(atPath: path))
+        try PartnerStore(path: path).importAll([], replace: true)
+        let empty = try runTool(DemoFixture.hotspotBinary, ["partners", "check", "--store", path])
+        #expect(empty.status != 0 && empty.err.contains("is empty"), "\(empty.err)")
+        try PartnerStore(path: path).importAll(makePartners(count: 3), replace: true)
+        let full = try runTool(DemoFixture.hotspotBinary, ["partners", "check", "--store", path])
+        #expect(full.status == 0 && full.err.contains("3 partners, 0 invalid"), "\(full.err)")
     }
 }
