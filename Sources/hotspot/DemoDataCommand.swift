@@ -6,7 +6,8 @@ import GeoKit
 struct DemoDataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-data",
-        abstract: "Generate the synthetic demo inputs (deterministic from the seed; marked synthetic in every file).")
+        abstract: "Generate the synthetic demo inputs (deterministic from the seed; marked synthetic in every file).",
+        discussion: examples("hotspot demo-data --out Rasters/demo", "hotspot demo-data --out /tmp/demo --resolution 0.5 --bbox -10,35,5,45"))
 
     @OptionGroup var common: ConfigOption
 
@@ -16,7 +17,7 @@ struct DemoDataCommand: ParsableCommand {
     @Option(help: "Pixel size of the target grid in degrees.")
     var resolution = 0.05
 
-    @Option(help: "Region as W,S,E,N in degrees (default: the whole demo grid).")
+    @Option(parsing: .unconditional, help: "Region as W,S,E,N in degrees (default: the whole demo grid).")
     var bbox = "-180,-60,180,84"
 
     @Option(help: "Random seed.")

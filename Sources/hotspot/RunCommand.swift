@@ -6,7 +6,8 @@ import Pipeline
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Align the layers, score every pixel, and publish the run's COGs and run.json as 'latest'.")
+        abstract: "Align the layers, score every pixel, and publish the run's COGs and run.json as 'latest'.",
+        discussion: examples("hotspot run --config Config/hotspot.yaml"))
 
     @OptionGroup var common: ConfigOption
 

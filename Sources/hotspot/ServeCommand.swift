@@ -10,7 +10,8 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the JSON API, tiles, downloads and the map page of the latest run (switches to a new run by itself).")
+        abstract: "Serve the JSON API, tiles, downloads and the map page of the latest run (switches to a new run by itself).",
+        discussion: examples("hotspot serve --config Config/hotspot.yaml", "hotspot serve --config Config/hotspot.yaml --host 0.0.0.0 --port 8080"))
 
     @OptionGroup var common: ConfigOption
     @Option(help: "Address to listen on (default: server.host).") var host: String?
@@ -57,7 +58,8 @@ extension ServeCommand {
 
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "query", abstract: "Print the score answer at a point, as GET /v1/score gives it (JSON).")
+        commandName: "query", abstract: "Print the score answer at a point, as GET /v1/score gives it (JSON).",
+        discussion: examples("hotspot query --lon -3.7 --lat 40.4", "hotspot query --lon 2.35 --lat 48.85 --lang fr"))
 
     @OptionGroup var common: ConfigOption
     // `.unconditional`: half the planet has negative coordinates, and `--lon -3.7` must not read as an option.
@@ -84,7 +86,9 @@ struct RegionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "region",
         abstract: "Clip a layer of the latest run to a box, a named region or a polygon file as a COG (as GET "
-            + "/v1/download), or print the statistics of a region or polygon (as GET /v1/regions/{id}/stats).")
+            + "/v1/download), or print the statistics of a region or polygon (as GET /v1/regions/{id}/stats).",
+        discussion: examples("hotspot region --region europe", "hotspot region --layer loss_score --bbox -10,35,5,45 --out iberia.tif",
+                             "hotspot region --polygon farm.geojson"))
 
     @OptionGroup var common: ConfigOption
     @Option(parsing: .unconditional, help: "west,south,east,north in degrees (--bbox -10,35,5,45).") var bbox: String?

@@ -48,3 +48,8 @@ func failingInOneSentence<T>(_ body: () throws -> T) throws -> T {
         throw ExitCode.failure
     }
 }
+
+/// The "Examples:" part of a subcommand's help: command lines as a user types them.
+func examples(_ lines: String...) -> String {
+    "Examples:\n" + lines.map { "  " + $0 }.joined(separator: "\n")
+}

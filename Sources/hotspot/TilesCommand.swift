@@ -8,7 +8,8 @@ import Tiling
 struct TilesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tiles",
-        abstract: "Make XYZ Web Mercator tile pyramids, TileJSON and legends of the latest run (resumable).")
+        abstract: "Make XYZ Web Mercator tile pyramids, TileJSON and legends of the latest run (resumable).",
+        discussion: examples("hotspot tiles --config Config/hotspot.yaml", "hotspot tiles --config Config/hotspot.yaml --package mbtiles"))
 
     @OptionGroup var common: ConfigOption
 

@@ -30,6 +30,32 @@ import Testing
     }
 }
 
+@Suite struct HelpTests {
+    /// Every subcommand's help ends with examples a user can type, naming that subcommand.
+    @Test(arguments: ["demo-data", "run", "tiles", "serve", "query", "region", "partners import", "partners list",
+                      "partners export", "partners check"])
+    func everySubcommandShowsExamples(_ command: String) throws {
+        let words = command.split(separator: " ").map(String.init)
+        let help = try runTool(DemoFixture.hotspotBinary, words + ["--help"])
+        #expect(help.status == 0)
+        let examples = help.out.components(separatedBy: "Examples:").dropFirst().first ?? ""
+        let lines = examples.components(separatedBy: "\n\n").first(where: { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })?
+            .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
+        #expect(!lines.isEmpty && lines.allSatisfy { $0 == "hotspot \(command)" || $0.hasPrefix("hotspot \(command) ") }, "\(help.out)")
+    }
+
+    /// The demo generator's box takes a negative west edge in the ordinary form too.
+    @Test func demoDataTakesANegativeBox() throws {
+        let folder = TemporaryFolder()
+        let made = try runTool(DemoFixture.hotspotBinary, ["demo-data", "--out", folder.file("demo"), "--resolution", "1",
+                                                           "--bbox", "-10,35,5,45"])
+        #expect(made.status == 0, "\(made.err)")
+        let info = try runTool("gdalinfo", ["-json", folder.file("demo/soc.tif")]).out
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(info.utf8)) as? [String: Any])
+        #expect(json["size"] as? [Int] == [15, 10], "\(info.prefix(300))")
+    }
+}
+
 @Suite struct VersionTests {
     /// `hotspot --version` names the libraries it runs on, as their own tools report them.
     @Test func versionNamesGDALPROJAndGEOS() throws {
