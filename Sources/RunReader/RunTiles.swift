@@ -13,6 +13,8 @@ public final class RunTiles: Sendable {
     public let jobs: [String: TileJob]
     /// Lon/lat bounds of each layer's raster (for TileJSON).
     public let bounds: [String: (west: Double, south: Double, east: Double, north: Double)]
+    /// Degrees of longitude one pixel of each layer's raster spans at its centre (for TileJSON's maxzoom).
+    public let pixelDegrees: [String: Double]
     /// Legend PNGs by layer and language (a few kilobytes each, drawn once per run).
     public let legends: [String: [Language: Data]]
     public let onDisk: Set<String>
@@ -44,14 +46,19 @@ public final class RunTiles: Sendable {
         self.jobs = jobs
         var bounds: [String: (west: Double, south: Double, east: Double, north: Double)] = [:]
         var legends: [String: [Language: Data]] = [:]
+        var pixelDegrees: [String: Double] = [:]
         for (name, job) in jobs {
-            bounds[name] = try TileRenderer(path: job.sourcePath, sampling: job.sampling).lonLatBounds()
+            let box = try TileRenderer(path: job.sourcePath, sampling: job.sampling).lonLatBounds()
+            bounds[name] = box
+            let width = try Dataset(path: job.sourcePath).grid().width
+            pixelDegrees[name] = (box.east >= box.west ? box.east - box.west : box.east + 360 - box.west) / Double(max(1, width))
             for language in Language.allCases {
                 legends[name, default: [:]][language] = try Legend.png(
                     for: job.ramp, texts: language.legendTexts(layer: name, spec: job.ramp.spec))
             }
         }
         self.bounds = bounds
+        self.pixelDegrees = pixelDegrees
         self.legends = legends
         onDisk = Set(jobs.values.filter(\.pyramidOnDiskMatches).map(\.layer))
         self.cacheDirectory = (cacheDirectory as NSString).appendingPathComponent(run.runID)

@@ -36,6 +36,16 @@ public enum WebMercator {
     public static let maxZoom = 30
 
     /// Projected metres of a longitude/latitude; the latitude is clamped to +-`maxLatitude`.
+    /// The coarsest zoom whose 256-pixel tiles are at least as fine, at the equator, as data of `pixelDegrees`
+    /// (degrees of longitude a data pixel spans): 0.05 degree data is native at zoom 5 (0.044 degree tile pixels).
+    public static func nativeZoom(pixelDegrees: Double) -> Int {
+        guard pixelDegrees.isFinite, pixelDegrees > 0 else { return 0 }
+        return min(maxZoom, max(0, Int(log2(360 / (256 * pixelDegrees)).rounded(.up))))
+    }
+
+    /// Zooms past the native one that TileJSON still offers: clients scale deeper tiles themselves.
+    public static let overZoomMargin = 2
+
     public static func xy(lon: Double, lat: Double) -> (x: Double, y: Double) {
         let clamped = min(max(lat, -maxLatitude), maxLatitude)
         return (radius * lon * .pi / 180, radius * log(tan(.pi / 4 + clamped * .pi / 360)))

@@ -81,6 +81,13 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: directory + "/legend.png"))
     }
 
+    /// The native zoom: the coarsest whose tile pixels (360 / 256 / 2^z degrees at the equator) are as fine as the data.
+    @Test(arguments: [(0.05, 5), (0.5, 2), (0.0439, 6), (0.00225, 10), (2.0, 0), (1.40625, 0), (1.4, 1)])
+    func nativeZoomIsTheFirstAsFineAsTheData(_ degrees: Double, _ zoom: Int) {
+        #expect(WebMercator.nativeZoom(pixelDegrees: degrees) == zoom)
+        #expect(360 / 256 / pow(2, Double(zoom)) <= degrees || zoom == 0)
+    }
+
     @Test func tileJSONBoundsStayWithinTheWorldAndTheZooms() throws {
         let folder = TemporaryFolder()
         let job = try Self.job(folder, zooms: 1...3)
