@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RES=${1:-0.1}
 REPEAT=${REPEAT:-3}
-HOTSPOT=.build/release/hotspot
+HOTSPOT=${HOTSPOT:-.build/release/hotspot}
 PY=$(head -1 "$(command -v gdal_calc.py)" | sed 's/^#! *//')   # Debian's python, the one with GDAL bindings
 OUT=Benchmarks/out/pipeline-$RES
 rm -rf "$OUT"; mkdir -p "$OUT"/{demo,aligned,derived,derived-aligned}

@@ -33,6 +33,7 @@ struct DownloadRoutes {
     var maxPixels: Int { options.configuration.server.maxDownloadPixels }
 
     func asked(_ request: Request) throws -> DownloadRequest {
+        try checkParameters(request, known: ["layer", "bbox", "region"])
         let query = request.uri.queryParameters
         return try DownloadRequest(layer: query.get("layer"), bbox: query.get("bbox"), region: query.get("region"),
                                    catalog: regions)
@@ -59,9 +60,12 @@ struct DownloadRoutes {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: problem.body(instance: request.uri.path))))
         }
         head.headerFields[.range] = range.normalised
+        let route = context.endpointPath
         var response = try await files.handle(Request(head: head, body: request.body), context: context) { _, _ in
             throw Problem(.notFound, "the download disappeared from the cache; ask again")
         }
+        // The file middleware names itself as the endpoint: the metrics count the download under its route.
+        context.coreContext.endpointPath.value = route
         response.headers[.contentDisposition] = "attachment; filename=\"\((relative as NSString).lastPathComponent)\""
         response.headers[.contentType] = "image/tiff; application=geotiff; profile=cloud-optimized"
         return response

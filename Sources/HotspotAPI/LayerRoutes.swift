@@ -17,7 +17,7 @@ struct LayerRoutes {
             let snapshot = try served.current()
             let layer = try context.parameters.require("layer")
             guard let legends = snapshot.tiles.legends[layer] else { throw Self.unknownLayer(layer, snapshot) }
-            let legend = legends[try HotspotServer.language(request)] ?? legends[.en]!
+            let legend = legends[HotspotServer.language(request)] ?? legends[.en]!
             return respond(request, legend, type: "image/png", caching: .run, headers: [.vary: "Accept-Language"])
         }
         routes.get("/tiles/{layer}/{z}/{x}/{y}.png") { request, context in try await tile(request, context) }
@@ -48,9 +48,14 @@ struct LayerRoutes {
         let layer = try context.parameters.require("layer")
         guard let job = snapshot.tiles.jobs[layer] else { throw Self.unknownLayer(layer, snapshot) }
         let base = HotspotServer.baseURL(request, options)
+        // maxzoom is the data's native zoom plus a small over-zoom margin (clients scale beyond it; tiles deeper
+        // down to RunTiles.maxOnDemandZoom are still answered), or the pre-rendered pyramid's top if higher.
         var onDemand = job
-        onDemand.zooms = job.zooms.lowerBound...max(job.zooms.upperBound, RunTiles.maxOnDemandZoom)
-        let tileJSON = TileJSON(job: onDemand, bounds: snapshot.tiles.bounds[layer] ?? (-180, -85, 180, 85),
+        let bounds = snapshot.tiles.bounds[layer] ?? (-180, -85, 180, 85)
+        let native = WebMercator.nativeZoom(pixelDegrees: snapshot.tiles.pixelDegrees[layer] ?? 1)
+        onDemand.zooms = job.zooms.lowerBound...max(job.zooms.upperBound,
+                                                    min(native + WebMercator.overZoomMargin, RunTiles.maxOnDemandZoom))
+        let tileJSON = TileJSON(job: onDemand, bounds: bounds,
                                 tileURL: "\(base)/tiles/\(layer)/{z}/{x}/{y}.png?run=\(snapshot.run.runID)",
                                 legendURL: "\(base)/tiles/\(layer)/legend.png")
         return respond(request, try tileJSON.encoded(), type: "application/json", caching: .run)

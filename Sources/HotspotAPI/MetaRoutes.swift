@@ -40,7 +40,9 @@ struct MetaRoutes {
                   let data = try? Data(contentsOf: url) else { throw Problem(.internalServerError, "openapi.json is missing") }
             return respond(request, data, type: "application/json", caching: .run)
         }
+        let runMetric = ServedRunMetric()
         routes.get("/metrics") { request, _ in
+            if let snapshot = try? served.current() { runMetric.update(runID: snapshot.run.runID) }
             var bytes: [UInt8] = []
             ServerMetrics.registry.emit(into: &bytes)
             return respond(request, Data(bytes), type: "text/plain; version=0.0.4; charset=utf-8", caching: .never)

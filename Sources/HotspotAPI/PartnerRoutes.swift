@@ -38,7 +38,12 @@ struct PartnerRoutes: Sendable {
 
     // MARK: reading
 
+    /// Listings: 1000 partners a page unless `limit` says otherwise, 10000 at most.
+    static let pageSize = 1000, maxPageSize = 10_000
+
     func list(_ request: Request) throws -> Response {
+        try checkParameters(request, known: ["bbox", "theme", "type", "country", "q", "limit", "offset", "lang"])
+        let (limit, offset) = try page(request, default: Self.pageSize, maximum: Self.maxPageSize)
         let query = request.uri.queryParameters
         var filter = PartnerIndex.Filter()
         if let bbox = query.get("bbox") {
@@ -74,8 +79,18 @@ struct PartnerRoutes: Sendable {
         }
         let includePrivate = try authorised(request, required: false)
         let partners = store.snapshot.list(filter)
-        return try geojson(request, PartnerCollection(features: partners.map { $0.feature(includePrivate: includePrivate) },
-                                                      numberMatched: partners.count))
+        let shown = partners.dropFirst(offset).prefix(limit)
+        var collection = PartnerCollection(features: shown.map { $0.feature(includePrivate: includePrivate) },
+                                           numberMatched: partners.count)
+        collection.numberReturned = shown.count
+        if offset + shown.count < partners.count {
+            var components = URLComponents()
+            components.queryItems = request.uri.queryParameters.filter { $0.key != "offset" && $0.key != "limit" }
+                .map { URLQueryItem(name: String($0.key), value: String($0.value)) }.sorted { $0.name < $1.name }
+                + [URLQueryItem(name: "limit", value: "\(limit)"), URLQueryItem(name: "offset", value: "\(offset + shown.count)")]
+            collection.links = [.init(href: "/v1/partners?" + (components.percentEncodedQuery ?? ""), rel: "next")]
+        }
+        return try geojson(request, collection)
     }
 
     func neighbours(_ request: Request, id: String) throws -> Response {
@@ -105,7 +120,7 @@ struct PartnerRoutes: Sendable {
         let partners = store.snapshot
         let run = snapshot.run
         let result = try await offload { try run.coverage(className: className, radiusKm: radius, partners: partners) }
-        let language = try HotspotServer.language(request)
+        let language = HotspotServer.language(request)
         var nearFeatures: [PartnerFeature] = []
         for near in result.nearPartners {
             var feature = near.partner.feature(includePrivate: false)

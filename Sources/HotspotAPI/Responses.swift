@@ -58,3 +58,25 @@ func number(_ request: Request, _ name: String, in range: ClosedRange<Double>) t
     guard let text = request.uri.queryParameters.get(name) else { throw .invalid("\(name) is required", parameter: name) }
     return try checkedNumber(text, name, in: range)
 }
+
+/// Refuses query parameters a route does not know (a typo such as `?lmit=5` would otherwise be silently ignored).
+func checkParameters(_ request: Request, known: Set<String>) throws(ReadError) {
+    for (name, _) in request.uri.queryParameters where !known.contains(String(name)) {
+        throw .invalid("unknown query parameter '\(String(name).prefix(40))'; this route takes \(known.sorted().joined(separator: ", "))",
+                       parameter: String(name))
+    }
+}
+
+/// A listing's page: `limit` (1 to `maximum`, `default` when not given) and `offset` (0 or more).
+func page(_ request: Request, default defaultLimit: Int, maximum: Int) throws(ReadError) -> (limit: Int, offset: Int) {
+    let query = request.uri.queryParameters
+    func whole(_ name: String, _ range: ClosedRange<Int>) throws(ReadError) -> Int? {
+        guard let text = query.get(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw .invalid("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound) (got '\(text.prefix(20))')",
+                           parameter: name)
+        }
+        return value
+    }
+    return (try whole("limit", 1...maximum) ?? defaultLimit, try whole("offset", 0...Int(Int32.max)) ?? 0)
+}

@@ -17,8 +17,9 @@ struct ScoreRoutes {
     }
 
     func point(_ request: Request) throws -> Response {
+        try checkParameters(request, known: ["lon", "lat", "lang"])
         let lon = try number(request, "lon", in: -180...180), lat = try number(request, "lat", in: -90...90)
-        let language = try HotspotServer.language(request)
+        let language = HotspotServer.language(request)
         let snapshot = try served.current()
         // Read inline: the pixel's blocks are in GDAL's cache after the first reads (microseconds), and a hop to a
         // thread pool and back cost more than the read at thousands of requests a second.
@@ -30,7 +31,7 @@ struct ScoreRoutes {
         let body = try await request.body.collect(upTo: 1 << 20 + maxBatchPoints * 200)
         let points = try BatchScore.points(body: Data(buffer: body), contentType: request.headers[.contentType],
                                            limit: maxBatchPoints)
-        let language = try HotspotServer.language(request)
+        let language = HotspotServer.language(request)
         let snapshot = try served.current()
         let answers = try await offload { try points.map { try snapshot.run.score(lon: $0.lon, lat: $0.lat, language: language) } }
         let format = BatchScore.format(accept: request.headers[.accept])

@@ -63,6 +63,14 @@ public enum HotspotServer {
                                tilesDirectory: options.tilesDirectory, cacheDirectory: options.cacheDirectory, logger: logger)
         let regions = try RegionCatalog(path: options.configuration.server.regions)
         let store = try PartnerStore(path: options.partnersPath)
+        if store.exists {
+            logger.info("partner directory \(options.partnersPath): \(store.snapshot.count) partners")
+        } else {
+            logger.warning("""
+                no partner directory at \(options.partnersPath): run `hotspot partners import FILE`; \
+                serving an empty directory (the first edit creates the file)
+                """)
+        }
         for skipped in store.skipped.prefix(20) {
             logger.warning("\(options.partnersPath): \(skipped) (not served; fix it or import the directory again)")
         }
@@ -92,13 +100,16 @@ public enum HotspotServer {
     static func makeRouter(_ options: ServerOptions, served: ServedRun, regions: RegionCatalog,
                            partners: PartnerStore) throws -> Router<BasicRequestContext> {
         let server = options.configuration.server
-        let router = Router(context: BasicRequestContext.self)
+        // Every GET route answers HEAD too (its headers, no body).
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: CORSMiddleware(allowOrigin: try corsOrigins(server.cors),
                                               allowHeaders: [.accept, .authorization, .contentType, .origin, .range],
                                               allowMethods: [.get, .head, .post, .put, .delete, .options],
                                               exposedHeaders: ["ETag", "Content-Range", "Content-Disposition"]))
-        router.add(middleware: LogRequestsMiddleware(.info))
-        router.add(middleware: MetricsMiddleware())
+        // Outermost first: the log line and the metrics see the final answer (problems included).
+        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
+        router.add(middleware: ContentLanguageMiddleware())
         router.add(middleware: ProblemMiddleware())
         let token = ProcessInfo.processInfo.environment[server.adminTokenEnv].flatMap { $0.isEmpty ? nil : $0 }
         router.addRoutes(ScoreRoutes(served: served, maxBatchPoints: server.maxBatchPoints).routes)
@@ -110,8 +121,8 @@ public enum HotspotServer {
         return router
     }
 
-    static func language(_ request: Request) throws(ReadError) -> Language {
-        try Language.choose(query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
+    static func language(_ request: Request) -> Language {
+        Language.choose(query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
     }
 
     /// `http://host:port` as the client addressed us (for links in answers).

@@ -34,8 +34,20 @@ public struct PartnerFeature: Encodable, Sendable {
 
 /// A FeatureCollection of partners, with a few members of the query that made it.
 public struct PartnerCollection: Encodable, Sendable {
+    /// An OGC API Features link (`next` of a paged listing).
+    public struct Link: Encodable, Sendable {
+        public var href: String
+        public var rel: String
+        public var type = "application/geo+json"
+        public init(href: String, rel: String) {
+            self.href = href
+            self.rel = rel
+        }
+    }
     public var type = "FeatureCollection"
     public var numberMatched: Int?
+    public var numberReturned: Int?
+    public var links: [Link]?
     public var partner: String?
     public var radiusKm: Double?
     public var distance: String?

@@ -6,14 +6,10 @@ import Tiling
 public enum Language: String, Sendable, CaseIterable {
     case en, fr, es
 
-    /// `lang` as given, or the first supported language of an `Accept-Language` header (quality order).
-    public static func choose(query: String?, acceptLanguage: String?) throws(ReadError) -> Language {
-        if let query {
-            guard let language = Language(rawValue: query.lowercased()) else {
-                throw .badParameter("lang", "lang must be one of en, fr, es (got '\(query)')")
-            }
-            return language
-        }
+    /// `lang` as given, or the first supported language of an `Accept-Language` header (quality order); a language
+    /// we do not have falls back to English (answers say which in `Content-Language`).
+    public static func choose(query: String?, acceptLanguage: String?) -> Language {
+        if let query { return Language(rawValue: query.lowercased()) ?? .en }
         guard let acceptLanguage else { return .en }
         let ranked = acceptLanguage.split(separator: ",").enumerated().compactMap { index, part -> (String, Double, Int)? in
             let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -18,6 +18,15 @@ import HotspotConfig
         #expect(tileJSON["tilejson"] as? String == "3.0.0")
         let bounds = try #require(tileJSON["bounds"] as? [Double])
         #expect(bounds[0] < bounds[2] && bounds[1] < bounds[3])
+        // 0.5-degree data is native at zoom 2: with the over-zoom margin TileJSON offers 4, or the pre-rendered 7.
+        #expect(tileJSON["maxzoom"] as? Int == 7, "\(tileJSON)")
+        let shallow = try await TestServer(configuration: try TestServer.configuration(output: server.options.configuration.output.dir) {
+            $0.replacingOccurrences(of: "zoom: [0, 7]", with: "zoom: [0, 1]")
+        })
+        let shallowJSON = try await shallow.get("/tiles/sequestration_score/tilejson.json").json
+        #expect(shallowJSON["maxzoom"] as? Int == 2 + WebMercator.overZoomMargin, "\(shallowJSON)")
+        #expect(try await shallow.get("/tiles/sequestration_score/9/300/200.png").status == 200,
+                "deeper tiles are still answered")
 
         let folder = TemporaryFolder()
         let output = DemoFixture.run.directory + "/sequestration_score.tif"
@@ -226,7 +235,20 @@ import HotspotConfig
         _ = try await server.get("/v1/layers")
         let metrics = try await server.get("/metrics")
         #expect(metrics.header("Content-Type")?.hasPrefix("text/plain") == true)
-        #expect(metrics.text.contains("hb_requests"), "\(metrics.text.prefix(400))")
+        let text = metrics.text
+        // Prometheus' own exposition rules: HELP and TYPE lines, counters named *_total, routes as patterns.
+        #expect(text.contains("# HELP hotspot_http_requests_total ") && text.contains("# TYPE hotspot_http_requests_total counter"),
+                "\(text.prefix(600))")
+        #expect(text.contains("hotspot_http_requests_total{route=\"/v1/layers\",method=\"GET\",status=\"200\"}"), "\(text.prefix(900))")
+        #expect(text.contains("# TYPE hotspot_http_request_duration_seconds histogram"))
+        #expect(text.contains("hotspot_served_run_info{run_id=\"\(DemoFixture.run.runID)\"} 1"), "\(text.prefix(900))")
+        _ = try await server.get("/v1/download?layer=loss_score&bbox=5,40,6,41")
+        let after = try await server.get("/metrics").text
+        #expect(after.contains("hotspot_http_requests_total{route=\"/v1/download\",method=\"GET\",status=\"200\"}"),
+                "downloads are counted under their route")
+        for line in after.split(separator: "\n") where line.hasPrefix("# TYPE ") && line.hasSuffix(" counter") {
+            #expect(line.split(separator: " ")[2].hasSuffix("_total"), "\(line)")
+        }
         let spec = try await server.get("/openapi.json").json
         #expect((spec["openapi"] as? String)?.hasPrefix("3.1") == true)
     }
@@ -253,6 +275,25 @@ import HotspotConfig
         let rampName = layer == "hotspot_class" ? "hotspot_classes" : layer == "loss_score" ? "score_reds" : "score_greens"
         let ramp = ColourRamp(try RampSpec.load(named: rampName, configDirectory: repositoryRoot + "/Config"))
         #expect(images["en"] == (try Legend.png(for: ramp, title: ramp.spec.name)))
-        #expect(try await server.get("/tiles/\(layer)/legend.png?lang=de").status == 400)
+        let german = try await server.get("/tiles/\(layer)/legend.png?lang=de")
+        #expect(german.status == 200 && german.header("Content-Language") == "en", "a language we lack falls back to English")
+        #expect(german.body == (try await server.get("/tiles/\(layer)/legend.png?lang=en").body))
+    }
+
+    /// Every GET route answers HEAD with the GET's status and headers and no body (`curl -I` works everywhere).
+    @Test(arguments: ["/v1/layers", "/health", "/v1/score?lon=10.2&lat=45.3", "/tiles/loss_score/tilejson.json",
+                      "/tiles/loss_score/legend.png", "/tiles/loss_score/2/2/1.png", "/v1/regions", "/v1/partners",
+                      "/openapi.json", "/map", "/metrics", "/v1/regions/nowhere/stats",
+                      "/v1/download?layer=loss_score&bbox=5,40,6,41"])
+    func everyGetAnswersHead(_ path: String) async throws {
+        let server = try await TestServer.shared.value
+        let get = try await server.get(path)
+        let head = try await server.request(path, method: "HEAD")
+        #expect(head.status == get.status, "\(path)")
+        #expect(head.body.isEmpty)
+        #expect(head.header("Content-Type") == get.header("Content-Type"), "\(path)")
+        if path != "/metrics" {  // the metrics change between the two requests
+            #expect(head.header("Content-Length") == "\(get.body.count)", "\(path): \(head.headers)")
+        }
     }
 }

@@ -5,6 +5,32 @@ import TestSupport
 import Testing
 
 @Suite struct PartnerRouteTests {
+    /// A listing comes in pages (OGC API Features' limit, offset, numberMatched, numberReturned and a next link):
+    /// following the links gives every partner of the full listing once, in the same order.
+    @Test func listingsArePagedWithNextLinks() async throws {
+        let server = try await TestServer.shared.value
+        let all = try await server.get("/v1/partners").json
+        let ids = ((all["features"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(ids.count == testPartners.count && all["number_matched"] as? Int == ids.count)
+        #expect(all["number_returned"] as? Int == ids.count && all["links"] == nil, "one page: no next link")
+        var seen: [String] = [], next: String? = "/v1/partners?limit=7", pages = 0
+        while let path = next {
+            let page = try await server.get(path).json
+            let features = (page["features"] as? [[String: Any]]) ?? []
+            #expect(page["number_matched"] as? Int == ids.count && page["number_returned"] as? Int == features.count)
+            #expect(features.count <= 7)
+            seen += features.compactMap { $0["id"] as? String }
+            next = ((page["links"] as? [[String: Any]])?.first { $0["rel"] as? String == "next" })?["href"] as? String
+            pages += 1
+            if pages > 20 { break }
+        }
+        #expect(seen == ids, "the pages are the listing")
+        #expect(pages == (ids.count + 6) / 7)
+        let filtered = try await server.get("/v1/partners?type=ngo&limit=2").json
+        let link = ((filtered["links"] as? [[String: Any]])?.first)?["href"] as? String
+        if (filtered["number_matched"] as? Int ?? 0) > 2 { #expect(link?.contains("type=ngo") == true, "\(link ?? "")") }
+    }
+
     var bearer: [String: String] { ["Authorization": "Bearer \(TestServer.token)"] }
 
     @Test func listingsArePublicGeoJSONAndFilter() async throws {

@@ -184,7 +184,7 @@
 
   function loadPartners() {
     var theme = $('theme').value;
-    return fetch('/v1/partners' + (theme ? '?theme=' + encodeURIComponent(theme) : ''))
+    return fetch('/v1/partners?limit=10000' + (theme ? '&theme=' + encodeURIComponent(theme) : ''))
       .then(json)
       .then(function (fc) {
         cluster.clearLayers();
