@@ -82,6 +82,6 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     exclude: ["zonal_stats.py"]),
         .testTarget(name: "PipelineTests",
-                    dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel", "TestSupport"]),
+                    dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel", "TestSupport", "Tiling"]),
     ]
 )

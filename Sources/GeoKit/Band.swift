@@ -42,6 +42,31 @@ public final class Band {
 
     public func setUnit(_ unit: String) { GDALSetRasterUnitType(handle, unit) }
 
+    /// A palette for a categorical band: entry `i` colours value `i` (red, green, blue, alpha), so that GIS clients
+    /// (QGIS, ArcGIS) draw the classes in their colours without a style.
+    public func setColorTable(_ entries: [(r: UInt8, g: UInt8, b: UInt8, a: UInt8)]) throws(GeoError) {
+        guard let table = GDALCreateColorTable(GPI_RGB) else {
+            throw .writeFailed(path: dataset.path, reason: "cannot make a colour table")
+        }
+        defer { GDALDestroyColorTable(table) }
+        for (i, e) in entries.enumerated() {
+            var entry = GDALColorEntry(c1: Int16(e.r), c2: Int16(e.g), c3: Int16(e.b), c4: Int16(e.a))
+            GDALSetColorEntry(table, Int32(i), &entry)
+        }
+        guard GDALSetRasterColorTable(handle, table) == CE_None else {
+            throw .writeFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "cannot set the colour table"))
+        }
+    }
+
+    /// The band's palette, if it has one (entry `i` colours value `i`).
+    public var colorTable: [(r: UInt8, g: UInt8, b: UInt8, a: UInt8)]? {
+        guard let table = GDALGetRasterColorTable(handle) else { return nil }
+        return (0..<GDALGetColorEntryCount(table)).compactMap { i in
+            guard let e = GDALGetColorEntry(table, i)?.pointee else { return nil }
+            return (UInt8(clamping: e.c1), UInt8(clamping: e.c2), UInt8(clamping: e.c3), UInt8(clamping: e.c4))
+        }
+    }
+
     public var bandDescription: String { String(cString: GDALGetDescription(handle)) }
 
     public func setDescription(_ text: String) { GDALSetDescription(handle, text) }

@@ -74,11 +74,13 @@ struct DownloadRoutes {
     func stac(_ request: Request) async throws -> Response {
         let asked = try asked(request)
         let snapshot = try served.current()
-        let href = HotspotServer.baseURL(request, options) + "/v1/download?" + (request.uri.query ?? "")
+        let base = HotspotServer.baseURL(request, options)
+        let href = base + "/v1/download?" + (request.uri.query ?? "")
         let (cache, maxPixels) = (options.cacheDirectory, maxPixels)
         let data = try await offload {
             let relative = try snapshot.run.download(asked, catalog: regions, cacheDirectory: cache, maxPixels: maxPixels)
-            return try snapshot.run.stacItem(asked, file: (cache as NSString).appendingPathComponent(relative), href: href)
+            return try snapshot.run.stacItem(asked, file: (cache as NSString).appendingPathComponent(relative), href: href,
+                                             styleHref: "\(base)/v1/styles/\(asked.layer.rawValue).qml")
         }
         return respond(request, data, type: "application/geo+json", caching: .run)
     }

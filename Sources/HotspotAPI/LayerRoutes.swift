@@ -21,6 +21,17 @@ struct LayerRoutes {
             return respond(request, legend, type: "image/png", caching: .run, headers: [.vary: "Accept-Language"])
         }
         routes.get("/tiles/{layer}/{z}/{x}/{y}.png") { request, context in try await tile(request, context) }
+        routes.get("/v1/styles/{style}") { request, context in
+            // `{layer}.qml`: the run's QGIS style of the layer (QGIS: Layer Properties > Style > Load Style).
+            let name = try context.parameters.require("style")
+            let snapshot = try served.current()
+            guard name.hasSuffix(".qml"), let layer = OutputLayer(rawValue: String(name.dropLast(4))),
+                  let style = snapshot.run.style(of: layer) else {
+                throw ReadError.notFound("no style '\(name.prefix(60))'; styles are <layer>.qml for the layers of /v1/layers")
+            }
+            return respond(request, style, type: "application/xml", caching: .run,
+                           headers: [.contentDisposition: "attachment; filename=\"\(name)\""])
+        }
         return routes
     }
 

@@ -20,3 +20,25 @@ extension TileJob {
                        outputDirectory: outputDirectory, attribution: attribution, description: description)
     }
 }
+
+/// How a layer is drawn outside the map: its ramp as the configuration names it, for the run's colour table and
+/// QGIS styles.
+extension HotspotConfiguration {
+    public func ramp(forLayer name: String) throws(ConfigError) -> RampSpec {
+        let ramp = tiles.ramps[name] ?? TileJob.defaultLayers.first(where: { $0.layer == name })?.ramp ?? name
+        return try RampSpec.load(named: ramp,
+                                 configDirectory: (file as NSString).deletingLastPathComponent)
+    }
+
+    /// The QGIS style of each layer that has a ramp, by layer name.
+    public func qgisStyles() throws(ConfigError) -> [String: String] {
+        var styles: [String: String] = [:]
+        for layer in TileJob.defaultLayers.map(\.layer) { styles[layer] = QGISStyle.qml(for: try ramp(forLayer: layer)) }
+        return styles
+    }
+
+    /// The hotspot classes' colours and labels (code, red, green, blue, alpha, label), from the class ramp.
+    public func classPalette() throws(ConfigError) -> [(code: Int, r: UInt8, g: UInt8, b: UInt8, a: UInt8, label: String)] {
+        try ramp(forLayer: "hotspot_class").classes.map { ($0.code, $0.color.r, $0.color.g, $0.color.b, $0.color.a, $0.label) }
+    }
+}

@@ -55,6 +55,15 @@ public enum HotspotRun {
 
         let outputDirectory = options.outputDirectory ?? config.output.dir
         let configHash = Checksum.hex(of: Data(config.text.utf8))
+        // How GIS clients draw the outputs (the class palette in the class COG, a QGIS style beside each COG), read
+        // before any work so that a missing ramp fails the run at once.
+        let palette: [OutputWriter.PaletteEntry], styles: [String: String]
+        do throws(ConfigError) {
+            palette = try config.classPalette().map { .init(code: $0.code, r: $0.r, g: $0.g, b: $0.b, a: $0.a, label: $0.label) }
+            styles = try config.qgisStyles()
+        } catch {
+            throw .config(error)
+        }
         let runID = makeRunID(configHash: configHash, outputDirectory: outputDirectory)
         let workspace = try RunWorkspace(outputDirectory: outputDirectory, runID: runID)
         let legend = config.layers[.landcover]!.classes!
@@ -90,8 +99,14 @@ public enum HotspotRun {
                                                  synthetic: synthetic,
                                                  inputs: sources.values.map(\.spec.path).sorted())
         let outputs = try OutputWriter(workspace: workspace, compression: config.output, provenance: provenance,
-                                       overviewsPresent: overviews != nil)
+                                       overviewsPresent: overviews != nil, classPalette: palette)
             .writeAll(workers: options.workers, report: options.progress)
+        for (layer, style) in styles {
+            let path = workspace.finalPath("\(layer).qml")
+            do { try Data(style.utf8).write(to: URL(fileURLWithPath: path)) } catch {
+                throw .output(path: path, reason: error.localizedDescription)
+            }
+        }
         lap("writing_cogs")
 
         var checksums = InputChecksums(outputDirectory: outputDirectory)

@@ -20,6 +20,14 @@ struct OutputWriter {
     let provenance: Provenance
     /// True when the passes filled the intermediates' overviews; GDAL computes them otherwise.
     let overviewsPresent: Bool
+    /// The hotspot classes' colours and names, written into the class COG (GIS clients draw it without a style).
+    let classPalette: [PaletteEntry]
+
+    struct PaletteEntry {
+        var code: Int
+        var r, g, b, a: UInt8
+        var label: String
+    }
 
     func writeAll(workers: Int, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError)
         -> [String: RunRecord.Output] {
@@ -58,6 +66,18 @@ struct OutputWriter {
             try band.setNoDataValue(layer.noData)
             band.setMetadata("DESCRIPTION", layer.description)
             band.setMetadata("UNITS", layer.units)
+            if layer == .hotspotClass, let top = classPalette.map(\.code).max(), top < 255 {
+                var colours = [(r: UInt8, g: UInt8, b: UInt8, a: UInt8)](repeating: (0, 0, 0, 0), count: top + 1)
+                var names = [String](repeating: "", count: top + 1)
+                for entry in classPalette where entry.code >= 0 {
+                    colours[entry.code] = (entry.r, entry.g, entry.b, entry.a)
+                    names[entry.code] = entry.label
+                }
+                // TIFF palettes hold no alpha and GeoTIFF no category names (GDAL would put them in a side file):
+                // the names go in the band's metadata, and the QGIS style beside the COG has both.
+                try band.setColorTable(colours)
+                band.setMetadata("CLASSES", names.enumerated().map { "\($0.offset)=\($0.element)" }.joined(separator: ";"))
+            }
             try dataset.setMetadata("TITLE", "Soil Carbon Hotspots: \(layer.rawValue)")
             try dataset.setMetadata("CONFIG_SHA256", provenance.configSHA256)
             try dataset.setMetadata("MODEL", modelSummary)

@@ -166,6 +166,12 @@ extension RunReader {
                 .joined() + "</Metadata>"
         }
         let band = try source.band(1)
+        // A class raster keeps its palette, as gdal_translate keeps it for a plain clip (the names are metadata).
+        var palette = ""
+        if let table = band.colorTable {
+            palette += "<ColorInterp>Palette</ColorInterp><ColorTable>"
+                + table.map { "<Entry c1=\"\($0.r)\" c2=\"\($0.g)\" c3=\"\($0.b)\" c4=\"\($0.a)\"/>" }.joined() + "</ColorTable>"
+        }
         let t = grid.geoTransform, first = windows[0]
         let originX = t.originX + Double(first.column) * t.pixelWidth, originY = t.originY + Double(first.row) * t.pixelHeight
         let width = windows.reduce(0) { $0 + $1.width }
@@ -186,7 +192,7 @@ extension RunReader {
             \(metadata(source.metadata()))
             <VRTRasterBand dataType="\(layer.pixelType == .byte ? "Byte" : "Float32")" band="1">
             <Description>\(xml(band.bandDescription))</Description>\(metadata(band.metadata()))
-            <NoDataValue>\(layer.noData)</NoDataValue><UnitType>\(xml(band.unit))</UnitType>
+            <NoDataValue>\(layer.noData)</NoDataValue><UnitType>\(xml(band.unit))</UnitType>\(palette)
             \(sources)</VRTRasterBand>
             </VRTDataset>
             """

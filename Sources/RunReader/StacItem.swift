@@ -42,13 +42,19 @@ extension RunReader {
     }
 
     /// A STAC 1.0 Item describing a download: where it is, its projection, bands, nodata and checksum.
-    public func stacItem(_ request: DownloadRequest, file: String, href: String) throws -> Data {
+    /// `styleHref`: where the layer's QGIS style is served (an asset of role `style`), when the run has one.
+    public func stacItem(_ request: DownloadRequest, file: String, href: String, styleHref: String? = nil) throws -> Data {
         let dataset = try Dataset(path: file)
         let grid = try dataset.grid(), band = try dataset.band(1)
         let b = grid.bounds, t = grid.geoTransform
         let epsg = try dataset.crs().authorityCode.flatMap { Int($0.split(separator: ":").last ?? "") }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         let (box, geometry) = gridIsLonLat ? Self.lonLatFootprint(b, pixelWidth: abs(t.pixelWidth)) : try projectedFootprint(grid)
+        var assets: [String: Any] = [:]
+        if let styleHref, style(of: request.layer) != nil {
+            assets["style"] = ["href": styleHref, "type": "application/xml", "roles": ["style"],
+                               "title": "QGIS style (.qml): the map's colours"] as [String: Any]
+        }
         let item: [String: Any] = [
             "type": "Feature", "stac_version": "1.0.0",
             "stac_extensions": ["https://stac-extensions.github.io/projection/v1.1.0/schema.json",
@@ -63,17 +69,22 @@ extension RunReader {
                 "proj:epsg": epsg.map { $0 as Any } ?? NSNull(), "proj:shape": [grid.height, grid.width],
                 "proj:transform": [t.pixelWidth, t.rowRotation, t.originX, t.columnRotation, t.pixelHeight, t.originY],
             ] as [String: Any],
-            "assets": ["data": [
+            "assets": assets.merging(["data": [
                 "href": href, "type": "image/tiff; application=geotiff; profile=cloud-optimized", "roles": ["data"],
                 "title": request.layer.description,
                 "file:size": size, "file:checksum": "1220" + (try Checksum.file(file)),
                 "raster:bands": [["nodata": band.noDataValue ?? request.layer.noData,
                                   "data_type": request.layer == .hotspotClass ? "uint8" : "float32",
                                   "unit": request.layer.units]],
-            ] as [String: Any]],
+            ] as [String: Any]]) { a, _ in a },
             "links": [["rel": "self", "href": href.replacingOccurrences(of: "/v1/download?", with: "/v1/download/stac?"),
                        "type": "application/geo+json"]],
         ]
         return try JSONSerialization.data(withJSONObject: item, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// The layer's QGIS style as the run wrote it beside its COG (`<layer>.qml`), if it has one.
+    public func style(of layer: OutputLayer) -> Data? {
+        FileManager.default.contents(atPath: directory + "/" + layer.rawValue + ".qml")
     }
 }

@@ -28,11 +28,10 @@ struct RunCommand: ParsableCommand {
             Terminal.endProgress()
             let classes = result.record.hotspotClasses.areaKm2
             let pixels = result.record.grid.width * result.record.grid.height
-            Terminal.info(String(
-                format: "run %@: %d px in %.1f s; hotspots: sequestration %.0f km2, loss %.0f km2, both %.0f km2 -> %@",
-                result.runID, pixels, Date().timeIntervalSince(start),
-                classes["sequestration hotspot"] ?? 0, classes["loss hotspot"] ?? 0,
-                classes["sequestration and loss hotspot"] ?? 0, result.directory))
+            Terminal.info("run \(result.runID): \(Readable.count(pixels)) pixels in \(String(format: "%.1f", Date().timeIntervalSince(start))) s; "
+                + "hotspots: sequestration \(Readable.area(classes["sequestration hotspot"] ?? 0)), "
+                + "loss \(Readable.area(classes["loss hotspot"] ?? 0)), "
+                + "both \(Readable.area(classes["sequestration and loss hotspot"] ?? 0)) -> \(result.directory)")
         }
     }
 }

@@ -53,3 +53,20 @@ func failingInOneSentence<T>(_ body: () throws -> T) throws -> T {
 func examples(_ lines: String...) -> String {
     "Examples:\n" + lines.map { "  " + $0 }.joined(separator: "\n")
 }
+
+/// Numbers for people: three significant figures and a word for the scale (13.3 million km2, 20.7 million pixels).
+enum Readable {
+    static func count(_ value: Int) -> String { scaled(Double(value)) }
+
+    static func area(_ km2: Double) -> String { scaled(km2) + " km2" }
+
+    static func scaled(_ value: Double) -> String {
+        let magnitude = abs(value)
+        let (divisor, word): (Double, String) = magnitude >= 1e9 ? (1e9, " billion")
+            : magnitude >= 1e6 ? (1e6, " million") : magnitude >= 1e4 ? (1e3, " thousand") : (1, "")
+        let scaled = value / divisor
+        let digits = divisor == 1 ? (magnitude >= 100 || value == value.rounded() ? 0 : 1)
+            : abs(scaled) >= 100 ? 0 : abs(scaled) >= 10 ? 1 : 2
+        return String(format: "%.\(digits)f", scaled) + word
+    }
+}

@@ -102,6 +102,11 @@ import HotspotConfig
         #expect(words.first == "True", "\(check.out) \(check.err)")
         #expect(words.count == 2 && (Int(words[1]) ?? 0) > 0, "the area holds some land (Fiji)")
         let stac = try await server.get("/v1/download/stac?" + query).json
+        let style = try #require(((stac["assets"] as? [String: Any])?["style"] as? [String: Any])?["href"] as? String)
+        #expect(style == server.base + "/v1/styles/" + query.prefix { $0 != "&" }.dropFirst("layer=".count) + ".qml")
+        let qml = try await server.get(String(style.dropFirst(server.base.count)))
+        #expect(qml.status == 200 && qml.text.contains("singlebandpseudocolor"), "\(qml.text.prefix(200))")
+        #expect(try await server.get("/v1/styles/nope.qml").status == 404)
         #expect(stac["bbox"] as? [Double] == [170, -20.5, -170, -10])
         #expect((stac["geometry"] as? [String: Any])?["type"] as? String == "MultiPolygon")
     }
@@ -146,6 +151,11 @@ import HotspotConfig
         }
         // The STAC Item describes that file: shape, transform, checksum of the bytes served.
         let stac = try await server.get("/v1/download/stac?" + query).json
+        let style = try #require(((stac["assets"] as? [String: Any])?["style"] as? [String: Any])?["href"] as? String)
+        #expect(style == server.base + "/v1/styles/" + query.prefix { $0 != "&" }.dropFirst("layer=".count) + ".qml")
+        let qml = try await server.get(String(style.dropFirst(server.base.count)))
+        #expect(qml.status == 200 && qml.text.contains("singlebandpseudocolor"), "\(qml.text.prefix(200))")
+        #expect(try await server.get("/v1/styles/nope.qml").status == 404)
         let properties = try #require(stac["properties"] as? [String: Any])
         #expect(properties["proj:shape"] as? [Int] == [21, 32])
         #expect(properties["proj:epsg"] as? Int == 4326)
@@ -170,6 +180,14 @@ import HotspotConfig
         let info = try runTool("gdalinfo", [path]).out
         #expect(info.contains("LAYOUT=COG") && info.contains("RUN_ID=\(DemoFixture.run.runID)") && info.contains("CONFIG_SHA256="),
                 "a COG that names its run and keeps the provenance: \(info)")
+        #expect(info.contains("Color Table") && info.contains("CLASSES=0=No hotspot;1=Sequestration hotspot;2=Loss hotspot"),
+                "the class download keeps the palette and the class names: \(info)")
+        for bbox in ["5,40,9,44", "170,-20,-170,-10"] {  // a plain clip and one joined across the antimeridian
+            let clip = try await server.get("/v1/download?layer=hotspot_class&bbox=\(bbox)")
+            try clip.body.write(to: URL(fileURLWithPath: folder.file("clip.tif")))
+            let clipInfo = try runTool("gdalinfo", [folder.file("clip.tif")]).out
+            #expect(clipInfo.contains("Color Table") && clipInfo.contains("CLASSES=0=No hotspot"), "\(bbox): \(clipInfo)")
+        }
         let clip = try RasterArray(path: path)
         // The same mask from gdal_rasterize on the same grid.
         let mask = folder.file("mask.tif")
