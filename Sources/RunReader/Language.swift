@@ -85,6 +85,23 @@ public enum Language: String, Sendable, CaseIterable {
     /// Spanish translate the titles, units and class labels the map shows (other words stay as the ramp has them).
     public func legendTexts(layer: String, spec: RampSpec) -> Legend.Texts {
         guard self != .en else { return Legend.Texts(title: spec.name, units: spec.units) }
+        return translatedLegendTexts(layer: layer, spec: spec)
+    }
+
+    /// The legend of a layer of a run: its words, the run's hotspot threshold marked on a score's bar, and only the
+    /// classes the run has pixels in.
+    public func legendTexts(layer: String, spec: RampSpec, threshold: Double, emptyClasses: Set<Int>) -> Legend.Texts {
+        var texts = legendTexts(layer: layer, spec: spec)
+        if layer.hasSuffix("_score") {
+            texts.threshold = (threshold, pick("hotspots: \(Legend.format(threshold)) and above",
+                                               "points chauds : \(Legend.format(threshold)) et plus",
+                                               "puntos críticos: \(Legend.format(threshold)) o más"))
+        }
+        if layer == "hotspot_class" { texts.omittedClasses = emptyClasses }
+        return texts
+    }
+
+    private func translatedLegendTexts(layer: String, spec: RampSpec) -> Legend.Texts {
         let titles: [String: (String, String)] = [
             "sequestration_score": ("Score de séquestration", "Puntaje de secuestro"),
             "loss_score": ("Score d’urgence de perte", "Puntaje de urgencia de pérdida"),

@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 import HotspotConfig
+import HotspotModel
 import Pipeline
 import Tiling
 
@@ -52,9 +53,14 @@ public final class RunTiles: Sendable {
             bounds[name] = box
             let width = try Dataset(path: job.sourcePath).grid().width
             pixelDegrees[name] = (box.east >= box.west ? box.east - box.west : box.east + 360 - box.west) / Double(max(1, width))
+            // Classes none of the run's pixels fall in are not listed (a legend entry the map never shows).
+            let areas = run.record.hotspotClasses.areaKm2
+            let empty = Set(HotspotClass.allCases.filter { (areas[$0.label] ?? 0) <= 0 }.map { Int($0.rawValue) })
             for language in Language.allCases {
                 legends[name, default: [:]][language] = try Legend.png(
-                    for: job.ramp, texts: language.legendTexts(layer: name, spec: job.ramp.spec))
+                    for: job.ramp, texts: language.legendTexts(layer: name, spec: job.ramp.spec,
+                                                               threshold: run.record.model.hotspotPercentile,
+                                                               emptyClasses: empty))
             }
         }
         self.bounds = bounds

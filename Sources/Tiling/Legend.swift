@@ -13,14 +13,21 @@ public enum Legend {
         /// "0 to 10", "90 or more" (stepped ramps).
         public var to = "to"
         public var orMore = "or more"
+        /// A value the map's reader must see (the hotspot threshold of a score), marked under the bar with its words.
+        public var threshold: (value: Double, label: String)?
+        /// Classes left out (none of the run's pixels is in them).
+        public var omittedClasses: Set<Int> = []
 
         public init(title: String, units: String, classLabels: [Int: String] = [:], to: String = "to",
-                    orMore: String = "or more") {
+                    orMore: String = "or more", threshold: (value: Double, label: String)? = nil,
+                    omittedClasses: Set<Int> = []) {
             self.title = title
             self.units = units
             self.classLabels = classLabels
             self.to = to
             self.orMore = orMore
+            self.threshold = threshold
+            self.omittedClasses = omittedClasses
         }
     }
 
@@ -32,8 +39,10 @@ public enum Legend {
         let spec = ramp.spec, title = texts.title
         let text = try TextRasterizer()
         let width = 300, rowHeight = 22
-        let rows = spec.kind == .continuous ? 3 : (spec.kind == .stepped ? spec.stops.count : spec.classes.count)
-        let height = 48 + rows * rowHeight + 8
+        let classes = spec.classes.filter { !texts.omittedClasses.contains($0.code) }
+        let marked = spec.kind == .continuous ? texts.threshold : nil
+        let rows = spec.kind == .continuous ? 3 : (spec.kind == .stepped ? spec.stops.count : classes.count)
+        let height = 48 + rows * rowHeight + 8 + (marked == nil ? 0 : 18)
         var rgba = [UInt8](repeating: 255, count: width * height * 4)
         rgba.withUnsafeMutableBufferPointer { canvas in
             func fill(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int, _ c: RampSpec.RGBA) {
@@ -67,6 +76,17 @@ public enum Legend {
                     text.draw(label, x: min(width - w - 2, max(2, x - w / 2)), y: barY + 36, size: 11, color: ink,
                               into: canvas, width: width, height: height)
                 }
+                if let marked, marked.value > low, marked.value < high {
+                    // A bracket from the threshold to the end of the bar: where the hotspots are.
+                    let x = barX + Int(Double(barWidth - 1) * (marked.value - low) / (high - low)), y = barY + 44
+                    let dark = RampSpec.RGBA(r: 140, g: 20, b: 20)
+                    fill(x, y, barX + barWidth - x, 2, dark)
+                    fill(x, y - 4, 2, 6, dark)
+                    fill(barX + barWidth - 2, y - 4, 2, 6, dark)
+                    let w = text.width(of: marked.label, size: 11)
+                    text.draw(marked.label, x: max(2, min(width - w - 2, x + (barX + barWidth - x) / 2 - w / 2)), y: y + 15,
+                              size: 11, color: (140, 20, 20), into: canvas, width: width, height: height)
+                }
             case .stepped:
                 for (i, stop) in spec.stops.enumerated() {
                     let y = 48 + i * rowHeight
@@ -77,7 +97,7 @@ public enum Legend {
                     text.draw(label, x: 46, y: y + 16, size: 12, color: ink, into: canvas, width: width, height: height)
                 }
             case .categorical:
-                for (i, entry) in spec.classes.enumerated() {
+                for (i, entry) in classes.enumerated() {
                     let y = 48 + i * rowHeight
                     fill(12, y + 3, 26, 16, entry.color)
                     text.draw(texts.classLabels[entry.code] ?? entry.label, x: 46, y: y + 16, size: 12, color: ink, into: canvas, width: width,
@@ -90,7 +110,7 @@ public enum Legend {
         }
     }
 
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(format: "%g", value)
     }
 }

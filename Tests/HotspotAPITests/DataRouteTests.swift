@@ -292,7 +292,17 @@ import HotspotConfig
         #expect(negotiated.body == images["es"])
         let rampName = layer == "hotspot_class" ? "hotspot_classes" : layer == "loss_score" ? "score_reds" : "score_greens"
         let ramp = ColourRamp(try RampSpec.load(named: rampName, configDirectory: repositoryRoot + "/Config"))
-        #expect(images["en"] == (try Legend.png(for: ramp, title: ramp.spec.name)))
+        // The ramp's words; a score's bar marks the run's threshold (90), the classes are those the run has pixels in.
+        var texts = Legend.Texts(title: ramp.spec.name, units: ramp.spec.units)
+        if layer.hasSuffix("_score") { texts.threshold = (90, "hotspots: 90 and above") }
+        let areas = DemoFixture.run.record.hotspotClasses.areaKm2
+        let empty = Set([0, 1, 2, 3].filter { code in
+            (areas[["no hotspot", "sequestration hotspot", "loss hotspot", "sequestration and loss hotspot"][code]] ?? 0) <= 0 })
+        if layer == "hotspot_class" { texts.omittedClasses = empty }
+        #expect(images["en"] == (try Legend.png(for: ramp, texts: texts)))
+        if layer.hasSuffix("_score") {
+            #expect(images["en"] != (try Legend.png(for: ramp, title: ramp.spec.name)), "the threshold is drawn")
+        }
         let german = try await server.get("/tiles/\(layer)/legend.png?lang=de")
         #expect(german.status == 200 && german.header("Content-Language") == "en", "a language we lack falls back to English")
         #expect(german.body == (try await server.get("/tiles/\(layer)/legend.png?lang=en").body))

@@ -6,7 +6,7 @@
   var embed = /\/embed\/?$/.test(location.pathname);
   var T = {
     en: {title: 'Soil Carbon Hotspots', skip: 'Skip to the map', layer: 'Layer', opacity: 'Opacity',
-      theme: "Partners' theme", all_themes: 'All themes', language: 'Language', legend: 'Legend',
+      theme: "Partners' theme", all_themes: 'All themes', language: 'Language', sources: 'sources', legend: 'Legend',
       download: 'Download the visible region (COG)', hint: 'Click the map (or press Enter on it) for the scores at a point.', error: 'Error',
       sequestration_score: 'Sequestration score', loss_score: 'Loss urgency score', hotspot_class: 'Hotspot classes',
       map: 'Map of soil carbon hotspots', point: 'Point', outside: 'Outside the mapped area.', nodata: 'No data here (sea, ice or missing input).',
@@ -15,7 +15,7 @@
       loading: 'Loading…', partners: 'partners', synthetic: 'Synthetic demo data, not real measurements.',
       too_large: 'Zoom in: the visible region is too large to download.', land: 'Land (demo mask)'},
     fr: {title: 'Points chauds du carbone des sols', skip: 'Aller à la carte', layer: 'Couche', opacity: 'Opacité',
-      theme: 'Thème des partenaires', all_themes: 'Tous les thèmes', language: 'Langue', legend: 'Légende',
+      theme: 'Thème des partenaires', all_themes: 'Tous les thèmes', language: 'Langue', sources: 'sources', legend: 'Légende',
       download: 'Télécharger la région visible (COG)', hint: 'Cliquez sur la carte (ou appuyez sur Entrée) pour les scores d’un point.', error: 'Erreur',
       sequestration_score: 'Score de séquestration', loss_score: 'Score d’urgence de perte', hotspot_class: 'Classes de points chauds',
       map: 'Carte des points chauds du carbone des sols', point: 'Point', outside: 'Hors de la zone cartographiée.',
@@ -25,7 +25,7 @@
       synthetic: 'Données de démonstration synthétiques, pas des mesures réelles.',
       too_large: 'Zoomez : la région visible est trop grande pour être téléchargée.', land: 'Terres (masque de démo)'},
     es: {title: 'Puntos críticos de carbono del suelo', skip: 'Ir al mapa', layer: 'Capa', opacity: 'Opacidad',
-      theme: 'Tema de los socios', all_themes: 'Todos los temas', language: 'Idioma', legend: 'Leyenda',
+      theme: 'Tema de los socios', all_themes: 'Todos los temas', language: 'Idioma', sources: 'fuentes', legend: 'Leyenda',
       download: 'Descargar la región visible (COG)', hint: 'Haga clic en el mapa (o pulse Intro) para ver los puntajes de un punto.', error: 'Error',
       sequestration_score: 'Puntaje de secuestro', loss_score: 'Puntaje de urgencia de pérdida', hotspot_class: 'Clases de puntos críticos',
       map: 'Mapa de puntos críticos de carbono del suelo', point: 'Punto', outside: 'Fuera del área cartografiada.',
@@ -88,7 +88,11 @@
     return fetch('/tiles/' + name + '/tilejson.json').then(json).then(function (tj) {
       if (overlay) map.removeLayer(overlay);
       bounds = tj.bounds;
-      overlay = L.tileLayer(tj.tiles[0], {opacity: $('opacity').value / 100, maxNativeZoom: 12, attribution: esc(tj.attribution)});
+      // The credit line stays one short line (the TileJSON's attribution lists every input file): the run, and a
+      // link to the layers' sources. Tiles past the data's native zoom (TileJSON maxzoom) are scaled by Leaflet.
+      var run = (tj.tiles[0].split('run=')[1] || '').split('&')[0];
+      overlay = L.tileLayer(tj.tiles[0], {opacity: $('opacity').value / 100, maxNativeZoom: tj.maxzoom,
+        attribution: 'Soil Carbon Hotspots ' + esc(run) + ' (<a href="/v1/layers">' + esc(t('sources')) + '</a>)'});
       overlay.on('load', function () {
         document.body.dataset.tilesLoaded = document.querySelectorAll('.leaflet-tile-loaded').length;
       });
