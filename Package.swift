@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "DemoData"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "TilingTests", dependencies: ["Tiling", "GeoKit", "Pipeline", "HotspotConfig", "TestSupport"]),
-        .testTarget(name: "PartnersTests", dependencies: ["Partners", "GeoKit", "TestSupport"],
+        .testTarget(name: "PartnersTests", dependencies: ["Partners", "GeoKit", "TestSupport", "CSVFormat"],
                     exclude: ["geodesic_oracle.py"]),
         .testTarget(name: "HotspotAPITests",
                     dependencies: ["HotspotAPI", "RunReader", "Pipeline", "GeoKit", "HotspotConfig", "Tiling", "Partners", "TestSupport",

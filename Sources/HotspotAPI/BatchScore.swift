@@ -18,13 +18,16 @@ enum BatchScore {
     }
 
     static func points(body: Data, contentType: String?, limit: Int) throws -> [(lon: Double, lat: Double)] {
-        let type = (contentType ?? "application/json").split(separator: ";").first.map {
+        guard let contentType else {
+            throw Problem(.unsupportedMediaType, "say what the body is: Content-Type application/json, application/geo+json or text/csv")
+        }
+        let type = contentType.split(separator: ";").first.map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         } ?? ""
         let points: [(Double, Double)]
         switch type {
         case "text/csv": points = try csvPoints(body, limit: limit)
-        case "application/json", "application/geo+json", "": points = try jsonPoints(body, limit: limit)
+        case "application/json", "application/geo+json": points = try jsonPoints(body, limit: limit)
         default:
             throw Problem(.unsupportedMediaType, "send application/json, application/geo+json or text/csv (got \(type))")
         }

@@ -96,6 +96,10 @@ struct LayerRoutes {
         for name in ["z", "x", "y"] {
             let text = try context.parameters.require(name)
             guard let value = Int(text) else { throw ReadError.invalid("\(name) must be a whole number (got '\(text.prefix(20))')", parameter: name) }
+            // One address a tile: "+1" and "01" are not names of tile 1 (caches would hold it twice).
+            guard String(value) == text else {
+                throw ReadError.notFound("tile numbers are written plainly (\(value), not '\(text.prefix(20))')", parameter: name)
+            }
             numbers.append(value)
         }
         let (z, x, y) = (numbers[0], numbers[1], numbers[2])

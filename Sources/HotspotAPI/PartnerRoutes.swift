@@ -146,7 +146,9 @@ struct PartnerRoutes: Sendable {
         _ = try authorised(request, required: true)
         let object = try await body(request)
         let now = Self.timestamp()
-        let partner = try Partner(json: object, defaultID: "p-" + UUID().uuidString.prefix(12).lowercased(), now: now)
+        var partner = try Partner(json: object, defaultID: "p-" + UUID().uuidString.prefix(12).lowercased(), now: now)
+        // The server owns the timestamps: a client's `created` or `updated` is not kept.
+        (partner.created, partner.updated) = (now, now)
         try store.insert(partner)
         var response = try geojson(request, partner.feature(includePrivate: true), caching: false)
         response.status = .created
@@ -191,7 +193,8 @@ struct PartnerRoutes: Sendable {
             if required { throw Problem(.forbidden, "edits are disabled: no admin token is configured") }
             return false
         }
-        let given = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
+        // The scheme is case-insensitive (RFC 9110); the token is not.
+        let given = header.prefix(7).lowercased() == "bearer " ? String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces) : ""
         let ok = constantTimeEqual(given, token)
         if required && !ok { throw Problem(.forbidden, "the token is not valid") }
         return ok

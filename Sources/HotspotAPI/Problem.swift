@@ -101,3 +101,19 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+/// Methods the API has no route for anywhere (TRACE, CONNECT, PATCH...) are 405 with the methods it does answer,
+/// not a 404 that reads as "no such resource".
+struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var answered: [HTTPRequest.Method] { [.get, .head, .post, .put, .delete, .options] }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.answered.contains(request.method) else {
+            var response = try Problem(.methodNotAllowed, "\(request.method) is not a method of this API")
+                .response(from: request, context: context)
+            response.headers[.allow] = Self.answered.map(\.rawValue).joined(separator: ", ")
+            return response
+        }
+        return try await next(request, context)
+    }
+}

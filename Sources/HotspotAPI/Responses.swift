@@ -61,6 +61,10 @@ func number(_ request: Request, _ name: String, in range: ClosedRange<Double>) t
 
 /// Refuses query parameters a route does not know (a typo such as `?lmit=5` would otherwise be silently ignored).
 func checkParameters(_ request: Request, known: Set<String>) throws(ReadError) {
+    var seen = Set<String>()
+    for (name, _) in request.uri.queryParameters where !seen.insert(String(name)).inserted {
+        throw .invalid("\(String(name).prefix(40)) is given twice: give it once", parameter: String(name))
+    }
     for (name, _) in request.uri.queryParameters where !known.contains(String(name)) {
         throw .invalid("unknown query parameter '\(String(name).prefix(40))'; this route takes \(known.sorted().joined(separator: ", "))",
                        parameter: String(name))

@@ -110,6 +110,7 @@ public enum HotspotServer {
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ContentLanguageMiddleware())
+        router.add(middleware: MethodMiddleware())
         router.add(middleware: ProblemMiddleware())
         let token = ProcessInfo.processInfo.environment[server.adminTokenEnv].flatMap { $0.isEmpty ? nil : $0 }
         router.addRoutes(ScoreRoutes(served: served, maxBatchPoints: server.maxBatchPoints).routes)

@@ -95,6 +95,8 @@ public struct OutputSpec: Sendable {
     /// `zstd` or `deflate`.
     public var compression: String = "zstd"
     public var level: Int = 1
+    /// Published runs kept in `dir` (the newest ones; `latest`'s is always kept); nil keeps them all.
+    public var keepRuns: Int?
 }
 
 public struct TilesSpec: Sendable {
@@ -316,7 +318,7 @@ public struct HotspotConfiguration: Sendable {
     }
 
     static func parseOutput(_ node: ConfigNode) throws(ConfigError) -> OutputSpec {
-        _ = try node.mapping(allowed: ["dir", "compression", "level"])
+        _ = try node.mapping(allowed: ["dir", "compression", "level", "keep_runs"])
         var spec = OutputSpec(dir: try node.required("dir").string())
         if let compression = try node.optional("compression") {
             spec.compression = try compression.string().lowercased()
@@ -327,6 +329,10 @@ public struct HotspotConfiguration: Sendable {
         if let level = try node.optional("level") {
             spec.level = try level.int()
             guard (1...22).contains(spec.level) else { throw level.fail(.invalidValue("must be between 1 and 22")) }
+        }
+        if let keep = try node.optional("keep_runs") {
+            spec.keepRuns = try keep.int()
+            guard spec.keepRuns! >= 1 else { throw keep.fail(.invalidValue("must be 1 or more (the published run is kept)")) }
         }
         return spec
     }

@@ -83,6 +83,15 @@ extension Partner {
     /// Checks every field; throws the first problem found.
     public func validate() throws(PartnerError) {
         guard Self.isValidID(id) else { throw PartnerError("id", "must be 1-64 characters of a-z, 0-9, '-' or '_'") }
+        // Control characters (a NUL cut the GeoPackage's copy short) are refused; descriptions may break lines.
+        func control(_ text: String, lines: Bool = false) -> Bool {
+            text.unicodeScalars.contains { $0.properties.generalCategory == .control && !(lines && ($0 == "\n" || $0 == "\t")) }
+        }
+        for (field, value) in [("name", name), ("country", country), ("website", website ?? ""), ("email", email ?? "")]
+            where control(value) { throw PartnerError(field, "must not contain control characters") }
+        for (language, text) in description where control(text, lines: true) {
+            throw PartnerError("description", "\(language) must not contain control characters other than line breaks")
+        }
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, name.count <= Self.maxNameLength else {
             throw PartnerError("name", "must be 1-\(Self.maxNameLength) characters")

@@ -102,9 +102,12 @@ extension Partner {
 
     /// One CSV row in `csvColumns` order (themes joined with ';'); the e-mail only if `includePrivate`.
     public func csvRow(includePrivate: Bool) -> String {
-        let cells: [String] = [id, name, type.rawValue, country, "\(lon)", "\(lat)", themes.map(\.rawValue).joined(separator: ";"),
-                               website ?? "", description["en"] ?? "", description["fr"] ?? "", description["es"] ?? "",
-                               includePrivate ? email ?? "" : "", created, updated]
+        // Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading quote (OWASP's advice for CSV
+        // exports); the coordinates are numbers and stay as they are.
+        func text(_ cell: String) -> String { cell.first.map { "=+-@\t\r".contains($0) } == true ? "'" + cell : cell }
+        let cells: [String] = [id, text(name), type.rawValue, country, "\(lon)", "\(lat)", themes.map(\.rawValue).joined(separator: ";"),
+                               text(website ?? ""), text(description["en"] ?? ""), text(description["fr"] ?? ""),
+                               text(description["es"] ?? ""), includePrivate ? text(email ?? "") : "", created, updated]
         return cells.map(CSV.quote).joined(separator: ",")
     }
 }

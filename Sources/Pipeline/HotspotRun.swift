@@ -76,6 +76,13 @@ public enum HotspotRun {
             stripRows: stripRows, workers: options.workers, overviews: overviews
         ).run(workspace: workspace, report: options.progress)
         lap("scoring")
+        // A run with no valid pixel (an all-nodata or all-NaN layer, inputs that do not overlap) is an error, not an
+        // empty run published as `latest`.
+        guard (scored.statistics[.lossExpected]?.validPixels ?? 0) > 0 else {
+            throw .noValidPixels("no pixel of the target grid has a valid value in every input layer ("
+                + sources.keys.map(\.rawValue).sorted().joined(separator: ", ") + "): nothing to publish; check that "
+                + "the layers cover the grid and that their nodata values are right")
+        }
 
         try RefinementPass(grid: grid, areas: areas, stripRows: stripRows, workers: options.workers)
             .run(workspace: workspace, rate: &scored.rate, loss: &scored.loss)
@@ -143,6 +150,7 @@ public enum HotspotRun {
         }
         try ownReference.write(to: workspace.finalPath(ScoreReferenceFile.fileName))
         let directory = try workspace.publish()
+        if let keep = config.output.keepRuns { workspace.prune(keeping: keep) }
         return Result(runID: runID, directory: directory, record: record)
     }
 
@@ -154,7 +162,20 @@ public enum HotspotRun {
         return 1 << (Int.bitWidth - 1 - fitting.leadingZeroBitCount)
     }
 
+    /// A row of the grid must fit the strip buffers (about 250 bytes a pixel across the passes' planes) within the
+    /// memory budget, and GDAL counts rows and columns in 32-bit integers.
+    static let maxColumns = 1 << 20, maxRows = Int(Int32.max), maxPixels = 1 << 38
+
     static func targetGrid(_ spec: GridSpec) throws(PipelineError) -> (Grid, CRS) {
+        // The size first, from the numbers: a grid of 1e-9 degree pixels is refused before anything is allocated.
+        let columns = ((spec.bbox[2] - spec.bbox[0]) / spec.resolution).rounded(.up)
+        let rows = ((spec.bbox[3] - spec.bbox[1]) / spec.resolution).rounded(.up)
+        guard columns.isFinite, rows.isFinite, columns <= Double(maxColumns), rows <= Double(maxRows),
+              columns * rows <= Double(maxPixels) else {
+            throw .gridTooLarge("resolution \(spec.resolution) over \(spec.bbox) makes \(String(format: "%.3g", columns)) x "
+                                + "\(String(format: "%.3g", rows)) pixels; a run takes at most \(maxColumns) columns and "
+                                + "\(maxPixels) pixels: use a coarser resolution or a smaller bbox")
+        }
         do throws(GeoError) {
             let crs = try CRS(spec.crs)
             return (try Grid(crs: spec.crs, resolution: spec.resolution, bounds: spec.bbox), crs)

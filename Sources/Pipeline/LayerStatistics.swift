@@ -43,6 +43,32 @@ public struct LayerStatistics: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case validPixels = "valid_pixels", validAreaKm2 = "valid_area_km2", min, max, mean, p10, p50, p90
     }
+
+    /// The statistics of no pixel are null, not 0.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(validPixels, forKey: .validPixels)
+        try c.encode(validAreaKm2, forKey: .validAreaKm2)
+        let empty = validPixels == 0
+        try c.encode(empty ? nil : min, forKey: .min)
+        try c.encode(empty ? nil : max, forKey: .max)
+        try c.encode(empty ? nil : mean, forKey: .mean)
+        try c.encodeIfPresent(p10, forKey: .p10)
+        try c.encodeIfPresent(p50, forKey: .p50)
+        try c.encodeIfPresent(p90, forKey: .p90)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        validPixels = try c.decode(Int.self, forKey: .validPixels)
+        validAreaKm2 = try c.decode(Double.self, forKey: .validAreaKm2)
+        min = try c.decodeIfPresent(Double.self, forKey: .min) ?? 0
+        max = try c.decodeIfPresent(Double.self, forKey: .max) ?? 0
+        mean = try c.decodeIfPresent(Double.self, forKey: .mean) ?? 0
+        p10 = try c.decodeIfPresent(Double.self, forKey: .p10)
+        p50 = try c.decodeIfPresent(Double.self, forKey: .p50)
+        p90 = try c.decodeIfPresent(Double.self, forKey: .p90)
+    }
 }
 
 /// Pixel counts and areas of the hotspot classes.

@@ -14,6 +14,12 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case checksum(path: String, reason: String)
     /// `scores.reference` names no usable reference distribution.
     case scoreReference(path: String, reason: String)
+    /// The target grid is larger than a run can hold (its rows must fit the strip buffers).
+    case gridTooLarge(String)
+    /// No pixel has valid values in every input: there is nothing to publish.
+    case noValidPixels(String)
+    /// Another run is writing into the same output folder.
+    case busy(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +33,9 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case .cancelled: "the run was cancelled"
         case let .checksum(path, reason): "cannot compute the SHA-256 of \(path): \(reason)"
         case let .scoreReference(path, reason): "scores.reference \(path): \(reason)"
+        case let .gridTooLarge(reason): "target grid: \(reason)"
+        case let .noValidPixels(reason): reason
+        case let .busy(path, reason): "\(path): \(reason)"
         }
     }
 }

@@ -10,19 +10,71 @@ final class RunWorkspace {
     let work: String
     private var published = false
 
+    /// The output folder's lock (`.run.lock`, flock'ed while the run lives; the kernel drops it if the process dies).
+    private let lockDescriptor: Int32
+
     init(outputDirectory: String, runID: String) throws(PipelineError) {
         self.outputDirectory = outputDirectory
         self.runID = runID
         directory = (outputDirectory as NSString).appendingPathComponent(".partial-\(runID)")
         work = (directory as NSString).appendingPathComponent("work")
         do {
+            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw .output(path: outputDirectory, reason: "cannot create the output folder (\(error.localizedDescription))")
+        }
+        lockDescriptor = try Self.lock(outputDirectory)
+        // Holding the lock, every `.partial-*` folder left here is a dead run's (killed, or the machine stopped).
+        Self.removeStalePartials(in: outputDirectory)
+        do {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         } catch {
+            close(lockDescriptor)
             throw .output(path: outputDirectory, reason: "cannot create the run folder (\(error.localizedDescription))")
         }
     }
 
-    deinit { if !published { try? FileManager.default.removeItem(atPath: directory) } }
+    deinit {
+        if !published { try? FileManager.default.removeItem(atPath: directory) }
+        close(lockDescriptor)
+    }
+
+    /// One run at a time per output folder: a second one is refused, naming the first one's process.
+    private static func lock(_ outputDirectory: String) throws(PipelineError) -> Int32 {
+        let path = (outputDirectory as NSString).appendingPathComponent(".run.lock")
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .output(path: path, reason: String(cString: strerror(errno))) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            close(fd)
+            throw .busy(path: outputDirectory, reason: "another hotspot run (pid \(holder.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")) "
+                        + "is writing into this folder: wait for it to finish")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return fd
+    }
+
+    private static func removeStalePartials(in outputDirectory: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory)) ?? []
+        for name in names where name.hasPrefix(".partial-") {
+            try? FileManager.default.removeItem(atPath: (outputDirectory as NSString).appendingPathComponent(name))
+        }
+    }
+
+    /// Removes published runs beyond the newest `keep` (run ids sort by time); never the one `latest` names.
+    func prune(keeping keep: Int) {
+        let fm = FileManager.default
+        let latest = (try? fm.destinationOfSymbolicLink(atPath: (outputDirectory as NSString).appendingPathComponent("latest")))
+        let runs = ((try? fm.contentsOfDirectory(atPath: outputDirectory)) ?? []).filter { name in
+            !name.hasPrefix(".") && name != "latest"
+                && fm.fileExists(atPath: (outputDirectory as NSString).appendingPathComponent(name + "/run.json"))
+        }.sorted(by: >)
+        for name in runs.dropFirst(keep) where name != latest {
+            try? fm.removeItem(atPath: (outputDirectory as NSString).appendingPathComponent(name))
+        }
+    }
 
     func workPath(_ name: String) -> String { (work as NSString).appendingPathComponent(name) }
     func finalPath(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }

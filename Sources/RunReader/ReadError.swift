@@ -34,7 +34,11 @@ public enum ReadError: Error, Sendable, CustomStringConvertible {
 
 /// Parses `text` as a finite number in `range`, naming the parameter `name` in the error.
 public func checkedNumber(_ text: String, _ name: String, in range: ClosedRange<Double>) throws(ReadError) -> Double {
-    guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    // Decimal notation only: Swift's Double("0x10") is 16 and Double("1e5") is fine, but a hexadecimal or "nan" is
+    // not a coordinate anyone means.
+    guard trimmed.range(of: #"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"#, options: .regularExpression) != nil,
+          let value = Double(trimmed), value.isFinite else {
         throw .badParameter(name, "\(name) must be a finite number (got '\(text.prefix(40))')")
     }
     guard range.contains(value) else {

@@ -202,7 +202,24 @@ import Testing
               body: "lon,lat\n1\n", status: 400, parameter: "row 2"),
         .init(testDescription: "XML body", method: "POST", path: "/v1/score", contentType: "application/xml",
               body: "<points/>", status: 415),
+        .init(testDescription: "hexadecimal lon", path: "/v1/score?lon=0x10&lat=10", status: 400, parameter: "lon"),
+        .init(testDescription: "lat given twice", path: "/v1/score?lon=1&lat=10&lat=20", status: 400, parameter: "lat"),
+        .init(testDescription: "tile x with a plus", path: "/tiles/loss_score/1/+1/0.png", status: 404, parameter: "x"),
+        .init(testDescription: "tile z with a zero", path: "/tiles/loss_score/01/0/0.png", status: 404, parameter: "z"),
     ]
+
+    /// Methods the API has nowhere (TRACE) are 405 with the methods it answers; curl sends them as asked.
+    @Test func unknownMethodsAre405() async throws {
+        let server = try await TestServer.shared.value
+        let trace = try await runToolDetached("curl", ["-s", "-i", "-X", "TRACE", server.base + "/v1/layers"], timeout: 30)
+        #expect(trace.out.hasPrefix("HTTP/1.1 405"), "\(trace.out.prefix(300))")
+        #expect(trace.out.lowercased().contains("allow: get, head, post, put, delete, options"), "\(trace.out.prefix(400))")
+        // A body with no Content-Type is not guessed to be JSON.
+        let untyped = try await runToolDetached("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                                                         "-H", "Content-Type:", "--data-binary", "{\"points\": [[1, 2]]}",
+                                                         server.base + "/v1/score"], timeout: 30)
+        #expect(untyped.out == "415", "\(untyped.out)")
+    }
 
     /// Bad input never crashes: a problem+json answer with the right status, naming the parameter.
     @Test(arguments: badRequests) func badInputGetsAProblemWithTheRightStatus(_ bad: BadRequest) async throws {

@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 @testable import Partners
+import CSVFormat
 import TestSupport
 import Testing
 
@@ -227,5 +228,24 @@ import Testing
         try PartnerStore(path: path).importAll(makePartners(count: 3), replace: true)
         let full = try runTool(DemoFixture.hotspotBinary, ["partners", "check", "--store", path])
         #expect(full.status == 0 && full.err.contains("3 partners, 0 invalid"), "\(full.err)")
+    }
+
+    /// Control characters are refused in text fields (a NUL cut the GeoPackage's copy of a name); descriptions may
+    /// break lines. CSV exports neutralise text a spreadsheet would run as a formula.
+    @Test func controlCharactersAreRefusedAndFormulasNeutralised() throws {
+        var partner = makePartners(count: 1)[0]
+        partner.name = "a\u{0}b"
+        #expect(throws: PartnerError("name", "must not contain control characters")) { try partner.validate() }
+        partner.name = "Fine"
+        partner.description = ["en": "two\nlines"]
+        try partner.validate()
+        partner.description = ["en": "bell\u{7}"]
+        #expect(throws: PartnerError.self) { try partner.validate() }
+        partner.description = [:]
+        partner.name = "=HYPERLINK(\"http://x\")"
+        partner.lon = -3.7
+        let row = CSV.parse(partner.csvRow(includePrivate: false)).first ?? []
+        #expect(row[1] == "'=HYPERLINK(\"http://x\")", "\(row)")
+        #expect(row[4] == "-3.7", "numbers stay numbers")
     }
 }
