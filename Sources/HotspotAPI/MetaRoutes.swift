@@ -30,7 +30,11 @@ struct MetaRoutes {
             guard let url = page?.appendingPathComponent("index.html"), let html = try? Data(contentsOf: url) else {
                 throw Problem(.internalServerError, "the map page is missing from the build")
             }
-            return respond(request, html, type: "text/html; charset=utf-8", caching: .never)
+            // Scripts and data from this server only (Leaflet sets inline styles); the embed may be framed anywhere.
+            return respond(request, html, type: "text/html; charset=utf-8", caching: .never, headers: [
+                .contentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                    + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'",
+            ])
         }
         routes.get("/map", use: mapPage)
         routes.get("/map/embed", use: mapPage)

@@ -213,7 +213,7 @@ struct PartnerRoutes: Sendable {
         let data = try JSONEncoder.api.encode(value)
         // Answers that include private fields must not sit in shared caches.
         let private_ = request.headers[.authorization] != nil
-        return respond(request, data, type: type, caching: caching && !private_ ? .run : .never)
+        return respond(request, data, type: type, caching: private_ ? .privateNoStore : caching ? .run : .never)
     }
 
     static func timestamp() -> String {

@@ -9,6 +9,8 @@ enum Caching: String {
     case immutable = "public, max-age=31536000, immutable"
     case run = "public, max-age=60"
     case never = "no-cache"
+    /// Answers with private fields (the contact e-mail): no cache keeps them.
+    case privateNoStore = "private, no-store"
 }
 
 /// A GET answer with an `ETag` (a hash of the bytes) and `Cache-Control`; `If-None-Match` gets a 304.

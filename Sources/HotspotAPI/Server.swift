@@ -11,6 +11,7 @@ import RunReader
 import Partners
 import Prometheus
 import Tiling
+import Synchronization
 
 /// Where the server finds its data, and how it listens.
 public struct ServerOptions: Sendable {
@@ -26,6 +27,9 @@ public struct ServerOptions: Sendable {
     public var partnersPath: String
     /// Leaflet and its marker-cluster plugin (Debian's libjs-leaflet and libjs-leaflet.markercluster).
     public var leafletDirectory = "/usr/share/javascript/leaflet"
+    /// The base of the absolute links in answers: `server.public_url`, else the listen address with the port the
+    /// server got (a port of 0 is known once it listens).
+    let publicBase = PublicBase()
 
     public init(configuration: HotspotConfiguration, host: String? = nil, port: Int? = nil, latestPath: String? = nil,
                 tilesDirectory: String? = nil, cacheDirectory: String? = nil, partnersPath: String? = nil) {
@@ -63,6 +67,9 @@ public enum HotspotServer {
                                tilesDirectory: options.tilesDirectory, cacheDirectory: options.cacheDirectory, logger: logger)
         let regions = try RegionCatalog(path: options.configuration.server.regions)
         let store = try PartnerStore(path: options.partnersPath)
+        if options.configuration.server.publicURL == nil, ["0.0.0.0", "::"].contains(options.host) {
+            logger.warning("listening on \(options.host) without server.public_url: links in answers name 127.0.0.1")
+        }
         if store.exists {
             logger.info("partner directory \(options.partnersPath): \(store.snapshot.count) partners")
         } else {
@@ -80,20 +87,12 @@ public enum HotspotServer {
             router: router,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "hotspot"),
             services: [watcher],
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? options.port) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? options.port
+                options.publicBase.listening(publicURL: options.configuration.server.publicURL, host: options.host, port: port)
+                await onServerRunning(port)
+            },
             logger: logger)
-    }
-
-    static func corsOrigins(_ origins: [String]) throws(ServerSetupError) -> CORSMiddleware<BasicRequestContext>.AllowOriginExtended {
-        if origins.isEmpty { return .none }
-        if origins.contains("*") { return .all }
-        switch origins.count {
-        case 1: return .oneOf(origins[0])
-        case 2: return .oneOf(origins[0], origins[1])
-        case 3: return .oneOf(origins[0], origins[1], origins[2])
-        case 4: return .oneOf(origins[0], origins[1], origins[2], origins[3])
-        default: throw ServerSetupError("server.cors: at most 4 origins (or \"*\")")
-        }
     }
 
     /// The middleware, then one route collection per part of the API, each translating HTTP to reader calls.
@@ -102,10 +101,7 @@ public enum HotspotServer {
         let server = options.configuration.server
         // Every GET route answers HEAD too (its headers, no body).
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
-        router.add(middleware: CORSMiddleware(allowOrigin: try corsOrigins(server.cors),
-                                              allowHeaders: [.accept, .authorization, .contentType, .origin, .range],
-                                              allowMethods: [.get, .head, .post, .put, .delete, .options],
-                                              exposedHeaders: ["ETag", "Content-Range", "Content-Disposition"]))
+        router.add(middleware: CORSPolicy(readOrigins: server.cors, editOrigins: server.corsEdits))
         // Outermost first: the log line and the metrics see the final answer (problems included).
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: RequestMetricsMiddleware())
@@ -126,9 +122,20 @@ public enum HotspotServer {
         Language.choose(query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
     }
 
-    /// `http://host:port` as the client addressed us (for links in answers).
-    static func baseURL(_ request: Request, _ options: ServerOptions) -> String {
-        let host = request.head.authority ?? "\(options.host):\(options.port)"
-        return "http://\(host)"
+    /// The base of absolute links in answers (never the request's Host header).
+    static func baseURL(_ request: Request, _ options: ServerOptions) -> String { options.publicBase.value }
+}
+
+/// `server.public_url`, or `http://host:port` of the listen address once the server listens.
+final class PublicBase: Sendable {
+    private let base = Mutex("")
+
+    var value: String { base.withLock { $0 } }
+
+    func listening(publicURL: String?, host: String, port: Int) {
+        // A wildcard address is no address for a client: links then name this machine's loopback, and a server
+        // meant for others should set server.public_url.
+        let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host.contains(":") ? "[\(host)]" : host
+        base.withLock { $0 = publicURL ?? "http://\(shown):\(port)" }
     }
 }

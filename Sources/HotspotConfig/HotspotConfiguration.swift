@@ -116,12 +116,19 @@ public struct ScoresSpec: Sendable, Equatable {
 public struct ServerSpec: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
+    /// Origins that may read cross-origin (`*`: any).
     public var cors = ["*"]
+    /// Origins that may edit the partner directory cross-origin (with `Authorization`); none by default, never `*`.
+    public var corsEdits: [String] = []
     public var partners = "Config/partners.gpkg"
     public var regions = "Config/regions.geojson"
     public var adminTokenEnv = "HOTSPOT_ADMIN_TOKEN"
     public var maxBatchPoints = 10000
     public var maxDownloadPixels = 100_000_000
+    /// The address clients reach the server at (`https://maps.example.org`), for the absolute links in answers
+    /// (TileJSON, /v1/layers, STAC). Nil: the listen address. Never the request's Host header, which any client
+    /// sets (a cached answer would send the next reader to the attacker's host).
+    public var publicURL: String?
 }
 
 /// `Config/hotspot.yaml`, validated: unknown keys, wrong types and missing required layers are errors naming the key
@@ -374,6 +381,7 @@ public struct HotspotConfiguration: Sendable {
         guard let node, !node.isNull else { return spec }
         for (key, value) in try node.mapping(allowed: [
             "host", "port", "cors", "partners", "regions", "admin_token_env", "max_batch_points", "max_download_pixels",
+            "public_url", "cors_edits",
         ]) {
             switch key {
             case "host": spec.host = try value.string()
@@ -381,10 +389,22 @@ public struct HotspotConfiguration: Sendable {
                 spec.port = try value.int()
                 guard (1...65535).contains(spec.port) else { throw value.fail(.invalidValue("must be 1-65535")) }
             case "cors": spec.cors = try value.strings()
+            case "cors_edits":
+                spec.corsEdits = try value.strings()
+                guard !spec.corsEdits.contains("*") else {
+                    throw value.fail(.invalidValue("list the origins that may edit; '*' would let any web page edit with a stolen token"))
+                }
             case "partners": spec.partners = try value.string()
             case "regions": spec.regions = try value.string()
             case "admin_token_env": spec.adminTokenEnv = try value.string()
             case "max_batch_points": spec.maxBatchPoints = try value.int()
+            case "public_url":
+                let url = try value.string()
+                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil,
+                      parsed.query == nil else {
+                    throw value.fail(.invalidValue("must be an http(s) URL such as https://maps.example.org"))
+                }
+                spec.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
             default: spec.maxDownloadPixels = try value.int()
             }
         }

@@ -1,0 +1,53 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// What a hostile page or client can make the server say: links never follow the request's Host, cross-origin
+/// edits are closed by default, and answers carry the headers browsers need.
+@Suite struct HostileClientTests {
+    func curl(_ arguments: [String]) async throws -> String {
+        try await runToolDetached("curl", ["-s", "-i"] + arguments, timeout: 30).out
+    }
+
+    /// A forged Host header is not reflected into the (cached) links of TileJSON, /v1/layers or STAC.
+    @Test func linksIgnoreTheHostHeader() async throws {
+        let server = try await TestServer.shared.value
+        for path in ["/v1/layers", "/tiles/loss_score/tilejson.json", "/v1/download/stac?layer=loss_score&bbox=5,40,6,41"] {
+            let answer = try await curl(["-H", "Host: evil.example", server.base + path])
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(path): \(answer.prefix(200))")
+            #expect(!answer.contains("evil.example") && answer.contains(server.base), "\(path): \(answer.prefix(600))")
+        }
+        // With server.public_url, links name it.
+        let public_ = try await TestServer(configuration: try TestServer.configuration(output: (DemoFixture.run.directory as NSString).deletingLastPathComponent) {
+            $0.replacingOccurrences(of: "  max_download_pixels: 50000\n", with: "  max_download_pixels: 50000\n  public_url: https://maps.example.org/\n")
+        })
+        let tileJSON = try await public_.get("/tiles/loss_score/tilejson.json").json
+        #expect((tileJSON["tiles"] as? [String])?.first?.hasPrefix("https://maps.example.org/tiles/loss_score/") == true, "\(tileJSON)")
+    }
+
+    /// Reads are open to every origin; edits (and their preflights) to none unless `server.cors_edits` lists it.
+    @Test func crossOriginEditsAreClosedByDefault() async throws {
+        let server = try await TestServer.shared.value
+        let read = try await curl(["-H", "Origin: https://any.example", server.base + "/v1/layers"])
+        #expect(read.lowercased().contains("access-control-allow-origin: *"), "\(read.prefix(500))")
+        let preflightRead = try await curl(["-X", "OPTIONS", "-H", "Origin: https://any.example",
+                                            "-H", "Access-Control-Request-Method: GET", server.base + "/v1/layers"])
+        #expect(preflightRead.lowercased().contains("access-control-allow-origin: *"), "\(preflightRead.prefix(500))")
+        let preflightEdit = try await curl(["-X", "OPTIONS", "-H", "Origin: https://any.example",
+                                            "-H", "Access-Control-Request-Method: DELETE",
+                                            "-H", "Access-Control-Request-Headers: authorization", server.base + "/v1/partners/api-001"])
+        #expect(!preflightEdit.lowercased().contains("access-control-allow-origin"), "\(preflightEdit.prefix(500))")
+        let edit = try await curl(["-X", "DELETE", "-H", "Origin: https://any.example", server.base + "/v1/partners/api-001"])
+        #expect(!edit.lowercased().contains("access-control-allow-origin"), "\(edit.prefix(500))")
+    }
+
+    @Test func answersCarryTheSecurityHeaders() async throws {
+        let server = try await TestServer.shared.value
+        let layers = try await curl([server.base + "/v1/layers"]).lowercased()
+        #expect(layers.contains("x-content-type-options: nosniff"))
+        let map = try await curl([server.base + "/map"]).lowercased()
+        #expect(map.contains("content-security-policy: default-src 'self'"), "\(map.prefix(600))")
+        let withEmail = try await curl(["-H", "Authorization: Bearer \(TestServer.token)", server.base + "/v1/partners/api-001"])
+        #expect(withEmail.lowercased().contains("cache-control: private, no-store"), "\(withEmail.prefix(600))")
+    }
+}
