@@ -75,30 +75,38 @@ extension Problem {
 /// anything else as a 500 that is logged, never a dropped connection.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let problem: Problem
         do {
             return try await next(request, context)
-        } catch let problem as Problem {
-            return try problem.response(from: request, context: context)
+        } catch let error as Problem {
+            problem = error
         } catch let error as ReadError {
-            if case .failed = error { context.logger.error("reading failed on \(request.uri.path): \(error)") }
-            return try Problem(error).response(from: request, context: context)
+            problem = Problem(error)
         } catch let error as PartnerStore.EditError {
-            return try Problem(error).response(from: request, context: context)
+            problem = Problem(error)
         } catch let error as PartnerError {
-            return try Problem.badParameter(error.field, "invalid partner: \(error)").response(from: request, context: context)
+            problem = Problem.badParameter(error.field, "invalid partner: \(error)")
         } catch let error as any HTTPResponseError {
             let detail: String
             switch error.status {
             case .notFound: detail = "no route or resource at \(request.uri.path)"
             case .methodNotAllowed: detail = "\(request.method) is not allowed on \(request.uri.path)"
             case .contentTooLarge: detail = "the request body is too large"
+            case .badRequest: detail = "the request is malformed"
             default: detail = "\(error)"
             }
-            return try Problem(error.status, detail).response(from: request, context: context)
+            problem = Problem(error.status, detail)
         } catch {
-            context.logger.error("unexpected error on \(request.uri.path): \(error)")
-            return try Problem(.internalServerError, "internal error: \(error)").response(from: request, context: context)
+            problem = Problem(.internalServerError, "\(error)")
         }
+        guard problem.status == .internalServerError else { return try problem.response(from: request, context: context) }
+        // A 500's detail names files and GDAL's words: it goes to the log under an id the client is given instead.
+        let id = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        context.logger.error("request \(id) \(request.method) \(request.uri.path) failed: \(problem.detail)")
+        var response = try Problem(.internalServerError, "the server could not answer; the error is logged as request \(id)")
+            .response(from: request, context: context)
+        response.headers[.requestID] = id
+        return response
     }
 }
 
@@ -116,4 +124,8 @@ struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         return try await next(request, context)
     }
+}
+
+extension HTTPField.Name {
+    static var requestID: Self { Self("X-Request-Id")! }
 }

@@ -50,4 +50,19 @@ import Testing
         let withEmail = try await curl(["-H", "Authorization: Bearer \(TestServer.token)", server.base + "/v1/partners/api-001"])
         #expect(withEmail.lowercased().contains("cache-control: private, no-store"), "\(withEmail.prefix(600))")
     }
+
+    /// A 500 tells the client an id, not the server's paths or GDAL's words (those go to the log under the id).
+    @Test func internalErrorsDoNotLeakPaths() async throws {
+        let output = (DemoFixture.run.directory as NSString).deletingLastPathComponent
+        let server = try await TestServer(configuration: try TestServer.configuration(output: output))
+        // The download cache cannot be made: a file stands where its folder should be.
+        try? FileManager.default.removeItem(atPath: server.options.cacheDirectory)
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: server.options.cacheDirectory))
+        let answer = try await server.get("/v1/download?layer=loss_score&bbox=5,40,6,41")
+        #expect(answer.status == 500)
+        let detail = answer.json["detail"] as? String ?? ""
+        #expect(!detail.contains("/") && detail.contains("request"), "\(detail)")
+        let id = try #require(answer.header("X-Request-Id"))
+        #expect(detail.hasSuffix(id))
+    }
 }

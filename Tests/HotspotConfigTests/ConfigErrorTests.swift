@@ -189,4 +189,22 @@ struct ConfigErrorTests {
             try HotspotConfiguration.load(path: "/nonexistent/hotspot.yaml")
         }
     }
+
+    /// A "billion laughs" file (nine levels of ten aliases, 1.2 KB) is refused at once, not after minutes of CPU.
+    @Test func anAliasBombIsRefusedQuickly() throws {
+        var text = "a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+        let letters = Array("abcdefghij")
+        for level in 1..<9 {
+            let name = letters[level], previous = letters[level - 1]
+            text += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        text += "grid: *i\n"
+        let start = Date()
+        let error = try #require(configError(text))
+        #expect(Date().timeIntervalSince(start) < 5, "refused in \(Date().timeIntervalSince(start)) s")
+        #expect(error.description.contains("expands to more than 100000 values"), "\(error.description)")
+        // An ordinary anchor still parses.
+        let fine = try parse(yaml(appending: "tiles:\n  zoom: &z [0, 3]\nscores:\n  reference: run\n"), file: testFile)
+        #expect(fine.tiles.zoom == [0, 3])
+    }
 }
