@@ -22,9 +22,21 @@ struct MetaRoutes {
         let routes = RouteCollection(context: BasicRequestContext.self)
         routes.get("/health") { request, _ in
             let snapshot = try served.current()
-            struct Health: Encodable { var status = "ok"; var runId: String; var dataVersion: String; var synthetic: Bool }
-            return try respondJSON(request, Health(runId: snapshot.run.runID, dataVersion: snapshot.run.runID,
-                                                   synthetic: snapshot.run.record.synthetic), caching: .never)
+            struct Health: Encodable {
+                var status: String
+                var runId: String
+                var dataVersion: String
+                var synthetic: Bool
+                var unreadable: [String]?
+            }
+            // Degraded when a served raster cannot be read any more: a load balancer takes the replica out.
+            let unreadable = snapshot.run.unreadableOutputs.map(\.rawValue)
+            let health = Health(status: unreadable.isEmpty ? "ok" : "degraded", runId: snapshot.run.runID,
+                                dataVersion: snapshot.run.runID, synthetic: snapshot.run.record.synthetic,
+                                unreadable: unreadable.isEmpty ? nil : unreadable)
+            var response = try respondJSON(request, health, caching: .never)
+            if !unreadable.isEmpty { response.status = .serviceUnavailable }
+            return response
         }
         @Sendable func mapPage(_ request: Request, _ context: BasicRequestContext) throws -> Response {
             guard let url = page?.appendingPathComponent("index.html"), let html = try? Data(contentsOf: url) else {

@@ -77,6 +77,12 @@ public final class RunReader: Sendable {
     }
 
     public func path(of output: OutputLayer) -> String { directory + "/" + output.fileName }
+
+    /// The outputs whose files can no longer be read (deleted, or their permissions changed since the run was
+    /// opened: the open handles still read, the next reader would not).
+    public var unreadableOutputs: [OutputLayer] {
+        OutputLayer.allCases.filter { access(path(of: $0), R_OK) != 0 }
+    }
 }
 
 private func wrapCRS(_ definition: String) throws(PipelineError) -> CRS {

@@ -65,4 +65,20 @@ import Testing
         let id = try #require(answer.header("X-Request-Id"))
         #expect(detail.hasSuffix(id))
     }
+
+    /// /health says "degraded" (503) when a served raster can no longer be read, so a balancer drops the replica.
+    @Test func healthIsDegradedWhenARasterIsGone() async throws {
+        let folder = TemporaryFolder()
+        let output = folder.file("derived"), runID = DemoFixture.run.runID
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: DemoFixture.run.directory, toPath: output + "/" + runID)
+        try FileManager.default.createSymbolicLink(atPath: output + "/latest", withDestinationPath: runID)
+        let server = try await TestServer(configuration: try TestServer.configuration(output: output))
+        let healthy = try await server.get("/health")
+        #expect(healthy.status == 200 && healthy.json["status"] as? String == "ok", "\(healthy.text)")
+        try FileManager.default.removeItem(atPath: output + "/" + runID + "/loss_score.tif")
+        let degraded = try await server.get("/health")
+        #expect(degraded.status == 503 && degraded.json["status"] as? String == "degraded", "\(degraded.text)")
+        #expect(degraded.json["unreadable"] as? [String] == ["loss_score"])
+    }
 }
