@@ -35,12 +35,14 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
+        // Labels from a bounded set: route patterns, and methods the API has ("other" for what a client makes up).
         let route = context.endpointPath ?? "unmatched"
+        let method = MethodMiddleware<Context>.answered.contains(request.method) ? request.method.rawValue : "other"
         let registry = ServerMetrics.registry
         registry.makeCounter(descriptor: Self.requests, labels: [
-            ("route", route), ("method", request.method.rawValue), ("status", "\(response.status.code)"),
+            ("route", route), ("method", method), ("status", "\(response.status.code)"),
         ]).increment()
-        registry.makeDurationHistogram(descriptor: Self.duration, labels: [("route", route), ("method", request.method.rawValue)],
+        registry.makeDurationHistogram(descriptor: Self.duration, labels: [("route", route), ("method", method)],
                                        buckets: Self.buckets).record(ContinuousClock.now - start)
         return response
     }

@@ -41,6 +41,15 @@ import Testing
         #expect(!edit.lowercased().contains("access-control-allow-origin"), "\(edit.prefix(500))")
     }
 
+    /// Methods the API does not have (PROPFIND; made-up names never pass the HTTP parser) are 405, counted as "other".
+    @Test func madeUpMethodsDoNotMakeMetricLabels() async throws {
+        let server = try await TestServer.shared.value
+        let answer = try await curl(["-X", "PROPFIND", server.base + "/v1/layers"])
+        #expect(answer.hasPrefix("HTTP/1.1 405"), "\(answer.prefix(200))")
+        let metrics = try await server.get("/metrics").text
+        #expect(!metrics.contains("PROPFIND") && metrics.contains("method=\"other\",status=\"405\""), "\(metrics.prefix(1500))")
+    }
+
     @Test func answersCarryTheSecurityHeaders() async throws {
         let server = try await TestServer.shared.value
         let layers = try await curl([server.base + "/v1/layers"]).lowercased()
