@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 import Pipeline
+import Tiling
 
 /// A clipped COG of one output layer: over a lon/lat box (snapped outwards to whole grid pixels; a box across the
 /// antimeridian is joined into one raster whose longitudes run past 180) or a named region (pixels outside it set to
@@ -157,10 +158,7 @@ extension RunReader {
     /// A VRT that puts `windows` (the same rows of the run's raster) side by side: the first one's georeferencing,
     /// continued eastwards past 180 degrees; the run's provenance, units and description come along.
     func joinedVRT(source: Dataset, path: String, layer: OutputLayer, windows: [Window]) throws -> String {
-        func xml(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let xml = XMLText.escaped
         func metadata(_ items: [String: String]) -> String {
             "<Metadata>" + items.sorted { $0.key < $1.key }.map { "<MDI key=\"\(xml($0.key))\">\(xml($0.value))</MDI>" }
                 .joined() + "</Metadata>"

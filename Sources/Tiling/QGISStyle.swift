@@ -5,10 +5,7 @@ import Foundation
 public enum QGISStyle {
     public static func qml(for spec: RampSpec) -> String {
         func hex(_ c: RampSpec.RGBA) -> String { String(format: "#%02x%02x%02x", c.r, c.g, c.b) }
-        func xml(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let xml = XMLText.escaped
         func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
         let renderer: String
         switch spec.kind {
