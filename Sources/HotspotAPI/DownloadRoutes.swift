@@ -43,8 +43,11 @@ struct DownloadRoutes {
         let asked = try asked(request)
         let snapshot = try served.current()
         let (cache, maxPixels) = (options.cacheDirectory, maxPixels)
+        let diskCache = served.cache
         let relative = try await offload {
-            try snapshot.run.download(asked, catalog: regions, cacheDirectory: cache, maxPixels: maxPixels)
+            let relative = try snapshot.run.download(asked, catalog: regions, cacheDirectory: cache, maxPixels: maxPixels)
+            if !diskCache.touch(relative) { diskCache.admit(relative) }
+            return relative
         }
         var head = request.head
         head.path = "/" + relative
@@ -76,9 +79,10 @@ struct DownloadRoutes {
         let snapshot = try served.current()
         let base = HotspotServer.baseURL(request, options)
         let href = base + "/v1/download?" + (request.uri.query ?? "")
-        let (cache, maxPixels) = (options.cacheDirectory, maxPixels)
+        let (cache, maxPixels, diskCache) = (options.cacheDirectory, maxPixels, served.cache)
         let data = try await offload {
             let relative = try snapshot.run.download(asked, catalog: regions, cacheDirectory: cache, maxPixels: maxPixels)
+            if !diskCache.touch(relative) { diskCache.admit(relative) }
             return try snapshot.run.stacItem(asked, file: (cache as NSString).appendingPathComponent(relative), href: href,
                                              styleHref: "\(base)/v1/styles/\(asked.layer.rawValue).qml")
         }

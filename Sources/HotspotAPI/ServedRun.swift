@@ -20,7 +20,8 @@ public final class ServedRun: Sendable {
     let latestPath: String
     let configuration: HotspotConfiguration
     let tilesDirectory: String
-    let cacheDirectory: String
+    /// Tiles rendered on demand and clipped downloads, bounded by `server.tile_cache_mb` and `tile_cache_files`.
+    let cache: DiskCache
     let logger: Logger
 
     public init(configuration: HotspotConfiguration, latestPath: String, tilesDirectory: String, cacheDirectory: String,
@@ -28,7 +29,8 @@ public final class ServedRun: Sendable {
         self.configuration = configuration
         self.latestPath = latestPath
         self.tilesDirectory = tilesDirectory
-        self.cacheDirectory = cacheDirectory
+        cache = DiskCache(root: cacheDirectory, maxBytes: configuration.server.tileCacheMegabytes << 20,
+                          maxFiles: configuration.server.tileCacheFiles)
         self.logger = logger
         reloadIfChanged()
     }
@@ -49,8 +51,10 @@ public final class ServedRun: Sendable {
         do {
             let run = try RunReader(directory: resolved)
             let tiles = try RunTiles(run: run, configuration: configuration, tilesDirectory: tilesDirectory,
-                                     cacheDirectory: cacheDirectory)
+                                     cache: cache)
             state.withLock { $0 = (Snapshot(run: run, tiles: tiles), nil) }
+            // The cache of a run no longer served is never asked for again.
+            cache.keepOnly(run: run.runID)
             logger.info("serving run \(run.runID) from \(resolved); pre-rendered tiles: \(tiles.onDisk.sorted())")
             return true
         } catch {

@@ -83,8 +83,20 @@ public enum HotspotServer {
         }
         let router = try makeRouter(options, served: served, regions: regions, partners: store)
         let watcher = WatchService(served: served)
+        let server = options.configuration.server
+        let limits = ConnectionLimits(headTimeout: server.headTimeout, idleTimeout: server.idleTimeout,
+                                      bodyTimeout: server.bodyTimeout, maxConnections: server.maxConnections)
+        let roster = ConnectionRoster(limit: limits.maxConnections)
+        let descriptors = raiseOpenFileLimit()
+        if descriptors < limits.maxConnections + 256 {
+            logger.warning("""
+                only \(descriptors) file descriptors may be open (ulimit -n): fewer than server.max_connections \
+                (\(limits.maxConnections)) and the rasters need; raise the limit or lower max_connections
+                """)
+        }
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [SlowClientGuard(limits: limits, roster: roster)])),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "hotspot"),
             services: [watcher],
             onServerRunning: { channel in
@@ -116,6 +128,19 @@ public enum HotspotServer {
         router.addRoutes(PartnerRoutes(store: partners, served: served, token: token).routes)
         MetaRoutes(served: served, leafletDirectory: options.leafletDirectory).register(on: router)
         return router
+    }
+
+    /// Every connection is a file descriptor: the soft limit (often 1024) is raised to the hard one, as servers do.
+    /// Returns the limit now in force.
+    static func raiseOpenFileLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return Int.max }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return limit.rlim_cur > UInt64(Int.max) ? Int.max : Int(limit.rlim_cur)
     }
 
     static func language(_ request: Request) -> Language {

@@ -129,6 +129,19 @@ public struct ServerSpec: Sendable {
     /// (TileJSON, /v1/layers, STAC). Nil: the listen address. Never the request's Host header, which any client
     /// sets (a cached answer would send the next reader to the attacker's host).
     public var publicURL: String?
+    /// Slow clients: a request's head must arrive within `headTimeout` seconds of connecting, the next one within
+    /// `idleTimeout` of the previous answer, a body within `bodyTimeout` of its head. Beyond `maxConnections`, the
+    /// connection that has waited longest for a request head is closed to make room (a flood of half-sent requests
+    /// cannot lock out real clients).
+    public var headTimeout = 10.0
+    public var idleTimeout = 30.0
+    public var bodyTimeout = 60.0
+    public var maxConnections = 4096
+    /// Tiles rendered on demand are cached on disk up to these bounds, least recently used out first.
+    public var tileCacheMegabytes = 512
+    public var tileCacheFiles = 100_000
+    /// Points scored at once over all batch requests; a batch that would pass it answers 503 with Retry-After.
+    public var batchPointsInFlight = 40_000
 }
 
 /// `Config/hotspot.yaml`, validated: unknown keys, wrong types and missing required layers are errors naming the key
@@ -381,8 +394,19 @@ public struct HotspotConfiguration: Sendable {
         guard let node, !node.isNull else { return spec }
         for (key, value) in try node.mapping(allowed: [
             "host", "port", "cors", "partners", "regions", "admin_token_env", "max_batch_points", "max_download_pixels",
-            "public_url", "cors_edits",
+            "public_url", "cors_edits", "head_timeout", "idle_timeout", "body_timeout", "max_connections",
+            "tile_cache_mb", "tile_cache_files", "batch_points_in_flight",
         ]) {
+            func seconds() throws(ConfigError) -> Double {
+                let seconds = try value.double()
+                guard seconds > 0, seconds <= 3600 else { throw value.fail(.invalidValue("must be seconds, more than 0 and at most 3600")) }
+                return seconds
+            }
+            func count(atLeast minimum: Int) throws(ConfigError) -> Int {
+                let count = try value.int()
+                guard count >= minimum else { throw value.fail(.invalidValue("must be \(minimum) or more")) }
+                return count
+            }
             switch key {
             case "host": spec.host = try value.string()
             case "port":
@@ -397,7 +421,14 @@ public struct HotspotConfiguration: Sendable {
             case "partners": spec.partners = try value.string()
             case "regions": spec.regions = try value.string()
             case "admin_token_env": spec.adminTokenEnv = try value.string()
-            case "max_batch_points": spec.maxBatchPoints = try value.int()
+            case "max_batch_points": spec.maxBatchPoints = try count(atLeast: 1)
+            case "head_timeout": spec.headTimeout = try seconds()
+            case "idle_timeout": spec.idleTimeout = try seconds()
+            case "body_timeout": spec.bodyTimeout = try seconds()
+            case "max_connections": spec.maxConnections = try count(atLeast: 16)
+            case "tile_cache_mb": spec.tileCacheMegabytes = try count(atLeast: 1)
+            case "tile_cache_files": spec.tileCacheFiles = try count(atLeast: 16)
+            case "batch_points_in_flight": spec.batchPointsInFlight = try count(atLeast: 1)
             case "public_url":
                 let url = try value.string()
                 guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil,
@@ -407,6 +438,11 @@ public struct HotspotConfiguration: Sendable {
                 spec.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
             default: spec.maxDownloadPixels = try value.int()
             }
+        }
+        guard spec.batchPointsInFlight >= spec.maxBatchPoints else {
+            throw node.fail(.invalidValue(
+                "batch_points_in_flight (\(spec.batchPointsInFlight)) must be at least max_batch_points "
+                    + "(\(spec.maxBatchPoints)), or the largest batch could never run"))
         }
         return spec
     }

@@ -6,7 +6,8 @@ import Pipeline
 import Tiling
 
 /// Map tiles of one run: pre-rendered tiles from `Tiles/<layer>/` when that pyramid was rendered from this run's
-/// raster with the same ramp, else rendered on demand from the COG and cached under `<cache>/<run>/<layer>/`. The
+/// raster with the same ramp, else rendered on demand from the COG and cached under `<cache>/<run>/<layer>/` (a
+/// bounded `DiskCache`; tiles with no data are answered with one shared empty tile, never stored). The
 /// ramps and zooms are presentation, from today's configuration; the rasters are the run's.
 public final class RunTiles: Sendable {
     /// Tiles are rendered on demand up to this zoom (0.6 m pixels at the equator: far below any input's resolution).
@@ -19,13 +20,13 @@ public final class RunTiles: Sendable {
     /// Legend PNGs by layer and language (a few kilobytes each, drawn once per run).
     public let legends: [String: [Language: Data]]
     public let onDisk: Set<String>
-    let cacheDirectory: String
+    let cache: DiskCache
     private let renderers: [String: HandlePool<TileRendering>]
     /// A fully transparent tile: the answer where the raster has no data (a 404 would show as an error in browsers).
     let emptyTile: Data
 
     public init(run: RunReader, configuration config: HotspotConfiguration, tilesDirectory: String,
-                cacheDirectory: String) throws {
+                cache: DiskCache) throws {
         var jobs: [String: TileJob] = [:]
         for (name, _, _) in TileJob.defaultLayers {
             guard let output = run.record.outputs[name] else { continue }
@@ -67,7 +68,7 @@ public final class RunTiles: Sendable {
         self.pixelDegrees = pixelDegrees
         self.legends = legends
         onDisk = Set(jobs.values.filter(\.pyramidOnDiskMatches).map(\.layer))
-        self.cacheDirectory = (cacheDirectory as NSString).appendingPathComponent(run.runID)
+        self.cache = cache
         renderers = jobs.mapValues { job in
             HandlePool { try TileRendering(job: job) }
         }
@@ -78,15 +79,11 @@ public final class RunTiles: Sendable {
     /// The PNG of `tile` of `layer` (the caller checked both).
     public func png(layer: String, tile: Tile) throws -> Data {
         guard let job = jobs[layer], let pool = renderers[layer] else { throw ReadError.notFound("unknown layer '\(layer)'") }
-        let relative = "\(layer)/\(tile.z)/\(tile.x)/\(tile.y).png"
         if onDisk.contains(layer), let data = FileManager.default.contents(atPath: job.tilePath(tile)) { return data }
-        let cached = (cacheDirectory as NSString).appendingPathComponent(relative)
-        if let data = FileManager.default.contents(atPath: cached) { return data }
-        let data = try pool.with { rendering in try rendering.image(of: tile) } ?? emptyTile
-        // Cache for the next request; a failure to cache (read-only disk) only costs a render next time.
-        try? FileManager.default.createDirectory(atPath: (cached as NSString).deletingLastPathComponent,
-                                                 withIntermediateDirectories: true)
-        try? data.write(to: URL(fileURLWithPath: cached), options: .atomic)
+        let relative = "\(job.runID)/\(layer)/\(tile.z)/\(tile.x)/\(tile.y).png"
+        if let data = cache.read(relative) { return data }
+        guard let data = try pool.with({ rendering in try rendering.image(of: tile) }) else { return emptyTile }
+        cache.store(data, at: relative)
         return data
     }
 }

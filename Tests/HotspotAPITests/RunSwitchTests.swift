@@ -16,6 +16,10 @@ import Testing
         #expect(try await server.get("/health").json["run_id"] as? String == first.runID)
         let oldTile = try await server.get("/tiles/loss_score/tilejson.json").json
         let oldRun = try RunReader(directory: first.directory)
+        // A tile rendered on demand fills the first run's cache folder.
+        #expect(try await server.get("/tiles/loss_score/3/4/2.png").status == 200)
+        let oldCache = (server.options.cacheDirectory as NSString).appendingPathComponent(first.runID)
+        #expect(FileManager.default.fileExists(atPath: oldCache))
 
         let second = try HotspotRun.execute(configuration)
         var served = ""
@@ -24,6 +28,8 @@ import Testing
             served = try await server.get("/health").json["run_id"] as? String ?? ""
         }
         #expect(served == second.runID)
+        // The replaced run's cache is removed: no request will ask for it again.
+        #expect(!FileManager.default.fileExists(atPath: oldCache))
         // Tile URLs carry the run: the old ones are refused, the new TileJSON names the new run.
         let oldTemplate = try #require((oldTile["tiles"] as? [String])?.first)
         let oldURL = oldTemplate.replacingOccurrences(of: "{z}/{x}/{y}", with: "1/1/0").dropFirst(server.base.count)

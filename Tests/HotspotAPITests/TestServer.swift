@@ -48,13 +48,13 @@ final class TestServer: Sendable {
     static let token = "test-token-\(UUID().uuidString)"
 
     /// Starts a server; `partners` are imported into its (new) store first.
-    init(configuration: HotspotConfiguration, partners: [Partner] = []) async throws {
+    init(configuration: HotspotConfiguration, partners: [Partner] = [], cacheDirectory: String? = nil) async throws {
         let folder = TemporaryFolder("hotspot-serve")
         self.folder = folder
         setenv(Self.tokenVariable, Self.token, 1)
         try PartnerStore(path: folder.file("partners.gpkg")).importAll(partners, replace: true)
         let options = ServerOptions(configuration: configuration, host: "127.0.0.1", port: 0,
-                                    tilesDirectory: folder.file("tiles"), cacheDirectory: folder.file("cache"),
+                                    tilesDirectory: folder.file("tiles"), cacheDirectory: cacheDirectory ?? folder.file("cache"),
                                     partnersPath: folder.file("partners.gpkg"))
         self.options = options
         var logger = Logger(label: "hotspot-test")
