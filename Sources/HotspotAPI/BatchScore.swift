@@ -110,39 +110,60 @@ enum BatchScore {
     static let csvHeader = "lon,lat,inside,sequestration_rate_low,sequestration_rate_medium,sequestration_rate_high,"
         + "sequestration_score,loss_expected,loss_score,class_code,class_label,landcover_code,equilibrium_input_t_ha_yr"
 
-    static func csv(_ answers: [ScoreAnswer]) -> Data {
-        func f(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
-        var text = csvHeader + "\n"
-        for a in answers {
-            let row: [String] = [
-                "\(a.lon)", "\(a.lat)", "\(a.inside)", f(a.sequestration?.rateLow.value), f(a.sequestration?.rate.value),
-                f(a.sequestration?.rateHigh.value), f(a.sequestration?.score),
-                f(a.loss?.expected.value), f(a.loss?.score), a.class?.code.map(String.init) ?? "",
-                a.class?.label ?? "", a.inputs?.landcover?.code.map(String.init) ?? "",
-                f(a.explanation?.equilibriumInputTHaYr),
-            ]
-            text += row.map(CSV.quote).joined(separator: ",") + "\n"
+    /// How a format frames the answers, so that they can be written a chunk at a time: what comes before the first,
+    /// between two, and after the last. The bytes equal the whole document encoded at once (`BatchAnswer.json`; the
+    /// GeoJSON with sorted keys as `JSONEncoder.api` writes it).
+    struct Framing: Sendable {
+        var head: Data
+        var separator: Data
+        var tail: Data
+        var encode: @Sendable (ScoreAnswer) throws -> Data
+
+        /// The bytes of `answers`, the `first` of them opening the document.
+        func chunk(_ answers: [ScoreAnswer], first: Bool) throws -> Data {
+            var out = first ? head : Data()
+            for (i, answer) in answers.enumerated() {
+                if !(first && i == 0) { out.append(separator) }
+                out.append(try encode(answer))
+            }
+            return out
         }
-        return Data(text.utf8)
     }
 
-    static func geojson(_ answers: [ScoreAnswer], runID: String) throws -> Data {
-        struct Feature: Encodable {
-            struct Point: Encodable {
-                var type = "Point"
-                var coordinates: [Double]
-            }
-            var type = "Feature"
-            var geometry: Point
-            var properties: ScoreAnswer
+    static func framing(_ format: Format, runID: String) throws -> Framing {
+        let quotedRun = try JSONEncoder.api.encode(runID)
+        switch format {
+        case .json:
+            return Framing(head: Data(#"{"points":["#.utf8), separator: Data(",".utf8),
+                           tail: Data(#"],"run_id":"#.utf8) + quotedRun + Data("}".utf8), encode: { $0.json })
+        case .geojson:
+            return Framing(head: Data(#"{"features":["#.utf8), separator: Data(",".utf8),
+                           tail: Data(#"],"run_id":"#.utf8) + quotedRun + Data(#","type":"FeatureCollection"}"#.utf8),
+                           encode: { try JSONEncoder.api.encode(Feature(geometry: .init(coordinates: [$0.lon, $0.lat]), properties: $0)) })
+        case .csv:
+            return Framing(head: Data((csvHeader + "\n").utf8), separator: Data(), tail: Data(), encode: { Data((csvRow($0) + "\n").utf8) })
         }
-        struct Collection: Encodable {
-            var type = "FeatureCollection"
-            var runId: String
-            var features: [Feature]
+    }
+
+    private struct Feature: Encodable {
+        struct Point: Encodable {
+            var type = "Point"
+            var coordinates: [Double]
         }
-        return try JSONEncoder.api.encode(Collection(runId: runID, features: answers.map {
-            Feature(geometry: .init(coordinates: [$0.lon, $0.lat]), properties: $0)
-        }))
+        var geometry: Point
+        var properties: ScoreAnswer
+        var type = "Feature"
+    }
+
+    private static func csvRow(_ a: ScoreAnswer) -> String {
+        func f(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
+        let row: [String] = [
+            "\(a.lon)", "\(a.lat)", "\(a.inside)", f(a.sequestration?.rateLow.value), f(a.sequestration?.rate.value),
+            f(a.sequestration?.rateHigh.value), f(a.sequestration?.score),
+            f(a.loss?.expected.value), f(a.loss?.score), a.class?.code.map(String.init) ?? "",
+            a.class?.label ?? "", a.inputs?.landcover?.code.map(String.init) ?? "",
+            f(a.explanation?.equilibriumInputTHaYr),
+        ]
+        return row.map(CSV.quote).joined(separator: ",")
     }
 }

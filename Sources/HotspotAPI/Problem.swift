@@ -11,11 +11,14 @@ public struct Problem: HTTPResponseError, Sendable, CustomStringConvertible {
     public let detail: String
     /// The query parameter or body field at fault, when there is one.
     public let parameter: String?
+    /// Seconds after which a retry may succeed (503 answers: `Retry-After`).
+    public let retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, _ detail: String, parameter: String? = nil) {
+    public init(_ status: HTTPResponse.Status, _ detail: String, parameter: String? = nil, retryAfter: Int? = nil) {
         self.status = status
         self.detail = detail
         self.parameter = parameter
+        self.retryAfter = retryAfter
     }
 
     public static func badParameter(_ name: String, _ detail: String) -> Problem {
@@ -43,6 +46,7 @@ public struct Problem: HTTPResponseError, Sendable, CustomStringConvertible {
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         headers[.cacheControl] = "no-store"
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
         return Response(status: status, headers: headers,
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: body(instance: request.uri.path))))
     }

@@ -8,6 +8,7 @@ import RunReader
 struct ScoreRoutes {
     let served: ServedRun
     let maxBatchPoints: Int
+    let budget: PointBudget
 
     var routes: RouteCollection<BasicRequestContext> {
         let routes = RouteCollection(context: BasicRequestContext.self)
@@ -27,14 +28,37 @@ struct ScoreRoutes {
         return respond(request, answer.json, type: "application/json", caching: .run, headers: [.vary: "Accept-Language"])
     }
 
+    /// Answers are scored and written a chunk at a time, so a request's memory is one chunk, not its whole answer
+    /// (10,000 points are ~12 MB of JSON); the first chunk is scored before the head is sent, so that a failure
+    /// still gets a problem answer.
     func batch(_ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: 1 << 20 + maxBatchPoints * 200)
         let points = try BatchScore.points(body: Data(buffer: body), contentType: request.headers[.contentType],
                                            limit: maxBatchPoints)
         let language = HotspotServer.language(request)
         let snapshot = try served.current()
-        let answers = try await offload { try points.map { try snapshot.run.score(lon: $0.lon, lat: $0.lat, language: language) } }
         let format = BatchScore.format(accept: request.headers[.accept])
+        let framing = try BatchScore.framing(format, runID: snapshot.run.runID)
+        guard budget.admit(points.count) else {
+            throw Problem(.serviceUnavailable, """
+                the server is scoring \(budget.inFlight) points for other batches (at most \(budget.capacity) at once): \
+                retry in a second
+                """, retryAfter: 1)
+        }
+        let (budget, count) = (budget, points.count)
+        let chunks = stride(from: 0, to: points.count, by: Self.chunkSize).map {
+            Array(points[$0..<min($0 + Self.chunkSize, points.count)])
+        }
+        @Sendable func score(_ chunk: [(lon: Double, lat: Double)], first: Bool) async throws -> ByteBuffer {
+            ByteBuffer(data: try await offload {
+                try framing.chunk(chunk.map { try snapshot.run.score(lon: $0.lon, lat: $0.lat, language: language) }, first: first)
+            })
+        }
+        let opening: ByteBuffer
+        do { opening = try await score(chunks[0], first: true) } catch {
+            budget.release(count)
+            throw error
+        }
         var headers = HTTPFields()
         headers[.cacheControl] = "no-store"
         headers[.contentType] = switch format {
@@ -42,11 +66,15 @@ struct ScoreRoutes {
         case .geojson: "application/geo+json"
         case .csv: "text/csv; charset=utf-8"
         }
-        let data: Data = switch format {
-        case .json: BatchAnswer(runId: snapshot.run.runID, points: answers).json
-        case .geojson: try BatchScore.geojson(answers, runID: snapshot.run.runID)
-        case .csv: BatchScore.csv(answers)
-        }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            // Given back however the answer ends: written, failed, or the client gone.
+            defer { budget.release(count) }
+            try await writer.write(opening)
+            for chunk in chunks.dropFirst() { try await writer.write(try await score(chunk, first: false)) }
+            try await writer.write(ByteBuffer(data: framing.tail))
+            try await writer.finish(nil)
+        })
     }
+
+    static let chunkSize = 250
 }

@@ -121,7 +121,8 @@ public enum HotspotServer {
         router.add(middleware: MethodMiddleware())
         router.add(middleware: ProblemMiddleware())
         let token = ProcessInfo.processInfo.environment[server.adminTokenEnv].flatMap { $0.isEmpty ? nil : $0 }
-        router.addRoutes(ScoreRoutes(served: served, maxBatchPoints: server.maxBatchPoints).routes)
+        router.addRoutes(ScoreRoutes(served: served, maxBatchPoints: server.maxBatchPoints,
+                                     budget: PointBudget(capacity: server.batchPointsInFlight)).routes)
         router.addRoutes(LayerRoutes(served: served, options: options).routes)
         router.addRoutes(DownloadRoutes(served: served, regions: regions, options: options).routes)
         router.addRoutes(RegionRoutes(served: served, regions: regions).routes)

@@ -67,8 +67,9 @@ final class ConnectionRoster: Sendable {
 
 /// One per connection, after the HTTP decoder: closes a connection whose client is too slow to send a request head
 /// (from connecting, or from the previous answer on a kept-alive connection) or a body, and tells the roster when
-/// the connection waits for a client. The time the server takes to answer is never the client's fault: no timer
-/// runs between a request's end and its answer's end.
+/// the connection waits for a client, and closes one whose client stops reading an answer (the socket's buffer full
+/// for `bodyTimeout`), so a stalled reader does not hold a batch's admission or a download forever. The time the
+/// server takes to answer is never the client's fault: no other timer runs between a request's end and its answer's.
 final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -89,7 +90,9 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
         "head": Counter(label: "hotspot_connections_closed_total", dimensions: [("reason", "head_timeout")]),
         "idle": Counter(label: "hotspot_connections_closed_total", dimensions: [("reason", "idle_timeout")]),
         "body": Counter(label: "hotspot_connections_closed_total", dimensions: [("reason", "body_timeout")]),
+        "write": Counter(label: "hotspot_connections_closed_total", dimensions: [("reason", "write_timeout")]),
     ]
+    private var timerReason = ""
 
     init(limits: ConnectionLimits, roster: ConnectionRoster) {
         self.limits = limits
@@ -124,6 +127,15 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelRead(data)
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable {
+            arm(context, limits.bodyTimeout, "write")
+        } else if timerReason == "write" {
+            disarm()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
             answers += 1
@@ -138,6 +150,7 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func arm(_ context: ChannelHandlerContext, _ delay: TimeAmount, _ reason: String) {
         disarm()
         guard !closed else { return }
+        timerReason = reason
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
             timer = nil
             Self.timedOut[reason]?.increment()
