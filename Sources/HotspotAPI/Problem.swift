@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 import Partners
 import RunReader
 
@@ -90,6 +91,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             problem = Problem(error)
         } catch let error as PartnerError {
             problem = Problem.badParameter(error.field, "invalid partner: \(error)")
+        } catch let error as HTTPParserError {
+            // The body's framing broke while the route read it (a bad chunk size, a body shorter than its
+            // Content-Length then a half-close): the client's fault, not the server's.
+            problem = Problem(.badRequest, "the request body is malformed: \(error)")
         } catch let error as any HTTPResponseError {
             let detail: String
             switch error.status {

@@ -91,3 +91,42 @@ import Testing
         #expect(degraded.json["unreadable"] as? [String] == ["loss_score"])
     }
 }
+
+/// Malformed framing (#14, item 6): a bad chunk size, or a body shorter than its Content-Length followed by a
+/// half-close, is a 400 problem, never a 500.
+@Suite struct MalformedBodyTests {
+    func raw(_ port: Int, _ request: String, halfClose: Bool) async throws -> String {
+        let script = """
+            import socket, sys
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+            s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+            if sys.argv[3] == "1":
+                s.shutdown(socket.SHUT_WR)
+            data = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except socket.timeout:
+                pass
+            print(data.decode("latin-1"))
+            """
+        return try await runToolDetached("/usr/bin/python3", ["-c", script, "\(port)", request, halfClose ? "1" : "0"],
+                                         timeout: 30).out
+    }
+
+    @Test(arguments: [
+        ("a bad chunk size", #"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n"#, false),
+        ("a chunk longer than said", #"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{\"points\": []}\r\n0\r\n\r\n"#, false),
+        ("a short body then a half-close", #"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"points\": "#, true),
+        ("a chunked body cut off by a half-close", #"POST /v1/score HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n{\"points\": "#, true),
+    ])
+    func malformedBodiesAre400(_ name: String, _ request: String, _ halfClose: Bool) async throws {
+        let server = try await TestServer.shared.value
+        let answer = try await raw(server.port, request, halfClose: halfClose)
+        #expect(answer.hasPrefix("HTTP/1.1 400"), "\(name): \(answer.prefix(400))")
+        #expect(answer.contains("application/problem+json"), "\(name): \(answer.prefix(400))")
+    }
+}
