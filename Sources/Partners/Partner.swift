@@ -99,6 +99,9 @@ extension Partner {
         guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw PartnerError("country", "must be an ISO 3166-1 alpha-2 code such as FR")
         }
+        guard CountryCodes.iso3166Alpha2.contains(country) else {
+            throw PartnerError("country", "'\(country)' is not an ISO 3166-1 country code (FR, SN, BR...)")
+        }
         guard lon.isFinite, (-180...180).contains(lon) else { throw PartnerError("lon", "must be between -180 and 180") }
         guard lat.isFinite, (-90...90).contains(lat) else { throw PartnerError("lat", "must be between -90 and 90") }
         guard !themes.isEmpty, themes.count <= Theme.allCases.count, Set(themes).count == themes.count else {

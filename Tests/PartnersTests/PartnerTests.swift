@@ -62,6 +62,8 @@ import Testing
         .init(testDescription: "empty name", edit: { $0.name = "  " }, field: "name"),
         .init(testDescription: "name too long", edit: { $0.name = String(repeating: "a", count: 201) }, field: "name"),
         .init(testDescription: "country of 3 letters", edit: { $0.country = "FRA" }, field: "country"),
+        .init(testDescription: "country XX (user-assigned, no country)", edit: { $0.country = "XX" }, field: "country"),
+        .init(testDescription: "country YU (withdrawn)", edit: { $0.country = "YU" }, field: "country"),
         .init(testDescription: "no theme", edit: { $0.themes = [] }, field: "themes"),
         .init(testDescription: "a theme twice", edit: { $0.themes = [.mrv, .mrv] }, field: "themes"),
         .init(testDescription: "ftp website", edit: { $0.website = "ftp://x.org" }, field: "website"),
@@ -247,5 +249,16 @@ import Testing
         let row = CSV.parse(partner.csvRow(includePrivate: false)).first ?? []
         #expect(row[1] == "'=HYPERLINK(\"http://x\")", "\(row)")
         #expect(row[4] == "-3.7", "numbers stay numbers")
+    }
+}
+
+/// The embedded ISO 3166-1 list equals Debian's iso-codes (the reference the list was made from).
+@Suite struct CountryCodeTests {
+    @Test func theListEqualsISOCodes() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "/usr/share/iso-codes/json/iso_3166-1.json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let codes = Set((root["3166-1"] as? [[String: Any]] ?? []).compactMap { $0["alpha_2"] as? String })
+        #expect(codes.count == 249)
+        #expect(CountryCodes.iso3166Alpha2 == codes)
     }
 }
