@@ -148,7 +148,7 @@ public final class Band {
                                  Int32(window.height), UnsafeMutableRawPointer(mutating: buffer.baseAddress),
                                  Int32(window.width), Int32(window.height), T.gdalType, 0, 0, nil)
         guard err == CE_None else {
-            throw .writeFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "writing \(window) failed"))
+            throw .writing(dataset.path, GDALRuntime.lastError(or: "writing \(window) failed"))
         }
     }
 

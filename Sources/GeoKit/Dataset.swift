@@ -37,7 +37,7 @@ public final class Dataset {
         let list = StringList(options: options)
         guard let handle = GDALCreate(driverHandle, path, Int32(grid.width), Int32(grid.height), Int32(bands),
                                       type.gdal, list.pointer) else {
-            throw .createFailed(path: path, reason: GDALRuntime.lastError(or: "the driver refused"))
+            throw .creating(path, GDALRuntime.lastError(or: "the driver refused"))
         }
         self.handle = handle
         self.path = path
@@ -64,7 +64,7 @@ public final class Dataset {
         GDALRuntime.resetError()
         GDALClose(handle)
         if GDALRuntime.lastCallFailed {
-            throw .writeFailed(path: path, reason: GDALRuntime.lastError(or: "closing failed"))
+            throw .writing(path, GDALRuntime.lastError(or: "closing failed"))
         }
     }
 
@@ -117,7 +117,7 @@ public final class Dataset {
         var levels = factors.map(Int32.init)
         GDALRuntime.resetError()
         guard GDALBuildOverviews(handle, "NONE", Int32(levels.count), &levels, 0, nil, nil, nil) == CE_None else {
-            throw .writeFailed(path: path, reason: GDALRuntime.lastError(or: "cannot create overviews"))
+            throw .writing(path, GDALRuntime.lastError(or: "cannot create overviews"))
         }
     }
 

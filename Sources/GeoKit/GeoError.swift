@@ -5,6 +5,8 @@ public enum GeoError: Error, Equatable, Sendable, CustomStringConvertible {
     case createFailed(path: String, reason: String)
     case readFailed(path: String, reason: String)
     case writeFailed(path: String, reason: String)
+    /// The file system holding `path` is full (see `DiskSpace`).
+    case noSpace(path: String, mount: String, device: String)
     case invalidCRS(definition: String, reason: String)
     case transformFailed(reason: String)
     case warpFailed(path: String, reason: String)
@@ -19,6 +21,7 @@ public enum GeoError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .createFailed(path, reason): "cannot create \(path): \(reason)"
         case let .readFailed(path, reason): "cannot read \(path): \(reason)"
         case let .writeFailed(path, reason): "cannot write \(path): \(reason)"
+        case let .noSpace(path, mount, device): "no space left on \(mount) (\(device)) while writing \(path)"
         case let .invalidCRS(definition, reason): "unknown or invalid CRS '\(definition)': \(reason)"
         case let .transformFailed(reason): "coordinate transformation failed: \(reason)"
         case let .warpFailed(path, reason): "cannot align \(path) to the target grid: \(reason)"

@@ -12,7 +12,7 @@ extension Dataset {
         defer { GDALTranslateOptionsFree(options) }
         var usageError: Int32 = 0
         guard let out = GDALTranslate(path, handle, options, &usageError) else {
-            throw .createFailed(path: path, reason: GDALRuntime.lastError(or: "translation failed"))
+            throw .creating(path, GDALRuntime.lastError(or: "translation failed"))
         }
         // The new dataset may be a VRT that reads this one: keep this one open as long as it lives.
         return Dataset(owning: out, path: path, keeping: self)

@@ -26,7 +26,7 @@ extension Dataset {
         var source: GDALDatasetH? = handle
         var usageError: Int32 = 0
         guard let out = GDALWarp(path, nil, 1, &source, options, &usageError) else {
-            throw .createFailed(path: path, reason: GDALRuntime.lastError(or: "warping failed"))
+            throw .creating(path, GDALRuntime.lastError(or: "warping failed"))
         }
         return Dataset(owning: out, path: path)
     }

@@ -29,7 +29,9 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             else { "layer '\(role)' (\(path)): \(error)" }
         case let .grid(error): "target grid: \(error)"
         case let .unsuitableLayer(role, path, reason): "layer '\(role)' (\(path)): \(reason)"
-        case let .output(path, reason): "cannot write \(path): \(reason)"
+        // A reason that already says what could not be written (GeoKit's errors, a full disk) is not wrapped again.
+        case let .output(path, reason):
+            reason.hasPrefix("cannot write ") || reason.hasPrefix("no space left") ? reason : "cannot write \(path): \(reason)"
         case .cancelled: "the run was cancelled"
         case let .checksum(path, reason): "cannot compute the SHA-256 of \(path): \(reason)"
         case let .scoreReference(path, reason): "scores.reference \(path): \(reason)"

@@ -93,4 +93,23 @@ import TestSupport
         #expect(result.err.contains("no such file"))
         #expect(!FileManager.default.fileExists(atPath: folder.file("derived/latest")))
     }
+
+    /// A full disk (#14, item 15): the run says so in one sentence naming the file system and the file, and leaves
+    /// no partial run behind. The output folder is a 300 KiB tmpfs (the tests run as root, as CI does).
+    @Test func aFullDiskIsNamedAsSuch() throws {
+        let folder = TemporaryFolder()
+        let output = folder.file("small-disk")
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let mounted = try runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=300k", "tmpfs", output])
+        try #require(mounted.status == 0, "cannot mount a tmpfs (root is needed): \(mounted.err)")
+        defer { _ = try? runTool("/bin/umount", [output]) }
+        try DemoFixture.configText(output: output).write(toFile: folder.file("c.yaml"), atomically: true, encoding: .utf8)
+        let result = try runTool(DemoFixture.hotspotBinary, ["run", "--config", folder.file("c.yaml")], cwd: repositoryRoot)
+        #expect(result.status == 1)
+        let message = result.err.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(message.hasPrefix("error: no space left on \(output) (tmpfs) while writing \(output)/"), "\(message)")
+        #expect(message.split(separator: "\n").count == 1 && !message.contains("TIFF"), "\(message)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: output).filter { $0 != ".run.lock" }
+        #expect(left.isEmpty, "\(left)")
+    }
 }
