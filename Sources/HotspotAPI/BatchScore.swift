@@ -75,6 +75,10 @@ enum BatchScore {
         if features.count > limit { throw tooMany(features.count, limit) }
         var out: [(Double, Double)] = []
         for (i, feature) in features.enumerated() {
+            // RFC 7946: a Feature's properties are an object or null.
+            if let properties = (feature as? [String: Any])?["properties"], !(properties is NSNull || properties is [String: Any]) {
+                throw Problem.badParameter("features[\(i)].properties", "feature \(i)'s properties must be an object or null")
+            }
             guard let geometry = (feature as? [String: Any])?["geometry"] as? [String: Any],
                   geometry["type"] as? String == "Point", let xy = geometry["coordinates"] as? [Any], xy.count >= 2 else {
                 throw Problem.badParameter("features[\(i)]", "feature \(i) must have a Point geometry")

@@ -145,6 +145,7 @@ struct PartnerRoutes: Sendable {
     func create(_ request: Request) async throws -> Response {
         _ = try authorised(request, required: true)
         let object = try await body(request)
+        try PartnerBody.check(object)
         let now = Self.timestamp()
         var partner = try Partner(json: object, defaultID: "p-" + UUID().uuidString.prefix(12).lowercased(), now: now)
         // The server owns the timestamps: a client's `created` or `updated` is not kept.
@@ -159,13 +160,12 @@ struct PartnerRoutes: Sendable {
     func update(_ request: Request, id: String) async throws -> Response {
         _ = try authorised(request, required: true)
         var object = try await body(request)
+        try PartnerBody.check(object, id: id)
         if object["type"] as? String == "Feature" {
             var properties = object["properties"] as? [String: Any] ?? [:]
-            if let given = properties["id"] as? String, given != id { throw Problem.badParameter("id", "the body's id is not \(id)") }
             properties["id"] = id
             object["properties"] = properties
         } else {
-            if let given = object["id"] as? String, given != id { throw Problem.badParameter("id", "the body's id is not \(id)") }
             object["id"] = id
         }
         object["updated"] = Self.timestamp()

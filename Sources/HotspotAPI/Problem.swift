@@ -95,6 +95,15 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // The body's framing broke while the route read it (a bad chunk size, a body shorter than its
             // Content-Length then a half-close): the client's fault, not the server's.
             problem = Problem(.badRequest, "the request body is malformed: \(error)")
+        } catch let error as any HTTPResponseError where error.status == .notFound {
+            // No route: a documented path asked with a method it does not have is 405, naming those it has.
+            if let methods = RouteMethods.api.allowed(request.uri.path), !methods.contains(request.method.rawValue) {
+                var response = try Problem(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path)")
+                    .response(from: request, context: context)
+                response.headers[.allow] = methods.joined(separator: ", ")
+                return response
+            }
+            problem = Problem(.notFound, "no route or resource at \(request.uri.path)")
         } catch let error as any HTTPResponseError {
             let detail: String
             switch error.status {

@@ -93,7 +93,8 @@ extension Partner {
             throw PartnerError("description", "\(language) must not contain control characters other than line breaks")
         }
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, name.count <= Self.maxNameLength else {
+        // Lengths in Unicode code points, as JSON Schema's maxLength counts them (the API document states them).
+        guard !trimmed.isEmpty, name.unicodeScalars.count <= Self.maxNameLength else {
             throw PartnerError("name", "must be 1-\(Self.maxNameLength) characters")
         }
         guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
@@ -108,24 +109,29 @@ extension Partner {
             throw PartnerError("themes", "must list 1 or more distinct themes")
         }
         if let website {
-            guard website.count <= 500, let url = URL(string: website), ["http", "https"].contains(url.scheme ?? ""),
-                  url.host != nil else { throw PartnerError("website", "must be an http(s) URL") }
+            guard website.unicodeScalars.count <= 500, website.wholeMatch(of: Self.websitePattern) != nil else {
+                throw PartnerError("website", "must be an http(s) URL")
+            }
         }
         for (language, text) in description {
             guard Self.languages.contains(language) else {
                 throw PartnerError("description", "languages are en, fr and es (got \(language))")
             }
-            guard text.count <= Self.maxDescriptionLength else {
+            guard text.unicodeScalars.count <= Self.maxDescriptionLength else {
                 throw PartnerError("description.\(language)", "must be at most \(Self.maxDescriptionLength) characters")
             }
         }
         if let email {
-            let parts = email.split(separator: "@")
-            guard email.count <= 254, parts.count == 2, parts[1].contains("."), !email.contains(where: \.isWhitespace) else {
+            guard email.unicodeScalars.count <= 254, email.wholeMatch(of: Self.emailPattern) != nil else {
                 throw PartnerError("email", "must be an e-mail address")
             }
         }
     }
+
+    /// `http(s)://host[/...]`, no spaces (the API document's pattern for `website`).
+    nonisolated(unsafe) static let websitePattern = #/https?://[^\s/?#]+([/?#]\S*)?/#
+    /// One `@`, a dot in the domain, no spaces (the document's pattern for `email`).
+    nonisolated(unsafe) static let emailPattern = #/[^\s@]+@[^\s@]*\.[^\s@]*/#
 
     public static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }

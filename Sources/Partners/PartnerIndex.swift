@@ -59,7 +59,8 @@ public struct PartnerIndex: Sendable {
         if let b = filter.bbox {
             // Only the cells the box touches.
             let rows = Int((b[1] + 90).rounded(.down))...min(179, Int((b[3] + 90).rounded(.down)))
-            let west = Int((b[0] + 180).rounded(.down)), east = min(359, Int((b[2] + 180).rounded(.down)))
+            // A west or east edge at +180 falls in the last column, not one past it.
+            let west = min(359, Int((b[0] + 180).rounded(.down))), east = min(359, Int((b[2] + 180).rounded(.down)))
             let columns = b[0] <= b[2] ? Array(west...east) : Array(west...359) + Array(0...east)
             var found: [Partner] = []
             for row in max(0, rows.lowerBound)...max(0, rows.upperBound) {

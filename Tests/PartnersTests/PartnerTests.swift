@@ -120,6 +120,13 @@ import Testing
         #expect(Set(box.map(\.id)) == Set(partners.filter { (-20...55).contains($0.lon) && (-40...40).contains($0.lat) }.map(\.id)))
         let across = index.list(.init(bbox: [179, -20, -179, -15]))
         #expect(Set(across.map(\.id)) == ["east-of-dateline", "west-of-dateline"])
+        // Edges on the antimeridian itself (found by schemathesis: west = 180 crashed the cell walk).
+        for b in [[180.0, -90, -113, -73], [180, -30, 180, 30], [-180, -30, 180, 30], [170, -90, 180, 90]] {
+            let expected = partners.filter { p in
+                (b[0] <= b[2] ? (b[0]...b[2]).contains(p.lon) : (p.lon >= b[0] || p.lon <= b[2])) && (b[1]...b[3]).contains(p.lat)
+            }
+            #expect(Set(index.list(.init(bbox: b)).map(\.id)) == Set(expected.map(\.id)), "\(b)")
+        }
         let themed = index.list(.init(theme: .agroforestry, type: nil, country: "ke"))
         #expect(themed.allSatisfy { $0.themes.contains(.agroforestry) && $0.country == "KE" })
         #expect(!themed.isEmpty)
