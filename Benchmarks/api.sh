@@ -80,57 +80,7 @@ wait_for() {
 }
 
 echo "== requests: $POINTS land points, $TILES distinct tiles at zoom 8-10 (seed $SEED), run $RUN_ID"
-$PY - "$SRC" "$OUT" "$POINTS" "$TILES" "$SEED" "$RUN_ID" "$LAYER" <<'PYEOF'
-import math, os, sys
-import numpy as np
-from osgeo import gdal
-src, out, n_points, n_tiles, seed, run_id, layer = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7]
-ds = gdal.Open(src)
-band = ds.GetRasterBand(1)
-data, nodata = band.ReadAsArray(), band.GetNoDataValue()
-x0, dx, _, y0, _, dy = ds.GetGeoTransform()
-valid = np.isfinite(data) & (data != nodata)
-rng = np.random.default_rng(seed)
-
-def land_points(n):
-    """n seeded points in lon [-120, 150], lat [-50, 70] whose pixel has data (4 decimals, the pixel of the rounded point)."""
-    found = []
-    while len(found) < n:
-        lon = np.round(rng.uniform(-120, 150, 4 * n), 4)
-        lat = np.round(rng.uniform(-50, 70, 4 * n), 4)
-        col = np.floor((lon - x0) / dx).astype(int)
-        row = np.floor((lat - y0) / dy).astype(int)
-        ok = valid[row, col]
-        found += list(zip(lon[ok], lat[ok]))
-    return found[:n]
-
-points = land_points(n_points)
-with open(os.path.join(out, "points.txt"), "w") as f:
-    f.writelines(f"{lon:.4f} {lat:.4f}\n" for lon, lat in points)
-
-def tile(lon, lat, z):
-    n = 2 ** z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
-
-tiles, seen = [], set()
-for _ in range(20):  # a bounded search: there are only so many land tiles at zoom 8
-    if len(tiles) == n_tiles:
-        break
-    for lon, lat in land_points(n_tiles):
-        z = int(rng.integers(8, 11))
-        x, y = tile(lon, lat, z)
-        if (z, x, y) in seen or os.path.exists(f"Tiles/{layer}/{z}/{x}/{y}.png"):
-            continue
-        seen.add((z, x, y)); tiles.append((z, x, y))
-        if len(tiles) == n_tiles:
-            break
-with open(os.path.join(out, "tiles.txt"), "w") as f:
-    f.writelines(f"{z} {x} {y}\n" for z, x, y in tiles)
-print(f"   {len(points)} points, {len(tiles)} tiles ({sum(t[0] == 8 for t in tiles)} z8, "
-      f"{sum(t[0] == 9 for t in tiles)} z9, {sum(t[0] == 10 for t in tiles)} z10)")
-PYEOF
+$PY Benchmarks/lib/requests.py "$SRC" "$OUT" "$POINTS" "$TILES" "$SEED" "$RUN_ID" "$LAYER"
 
 ENC_SRC=$($PY -c "import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe='/'))" "$SRC")
 awk '{printf "/v1/score?lon=%s&lat=%s\n", $1, $2}' "$OUT/points.txt" > "$OUT/ours-points.paths"
@@ -142,33 +92,7 @@ awk -v u="$ENC_SRC" '{printf "/cog/tiles/WebMercatorQuad/%s/%s/%s.png?url=%s&res
 
 # wrk script: each thread takes every THREADS-th path of the file (so no two threads ask for the same tile) and cycles
 # through them; done() prints one RESULT line: req/s, p50 ms, p99 ms, non-2xx/3xx answers, socket errors, requests.
-cat > "$OUT/paths.lua" <<'LUAEOF'
-local counter = 0
-function setup(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-end
-function init(args)
-  local n, i = tonumber(args[2]), 0
-  paths = {}
-  for line in io.lines(args[1]) do
-    if i % n == id then paths[#paths + 1] = line end
-    i = i + 1
-  end
-  if #paths == 0 then error("no paths in " .. args[1]) end
-  next_index = 0
-end
-function request()
-  next_index = next_index % #paths + 1
-  return wrk.format("GET", paths[next_index])
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %.1f %.3f %.3f %d %d %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, e.status, e.connect + e.read + e.write + e.timeout,
-    summary.requests))
-end
-LUAEOF
+cp Benchmarks/lib/paths.lua "$OUT/paths.lua"
 
 # warm PORT PATHS: the requests of a test for WARMUP, not measured.
 warm() {

@@ -14,16 +14,20 @@ final class PointBudget: Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// Whether `points` fit now; if so they are taken and must be given back with `release`.
-    func admit(_ points: Int) -> Bool {
-        used.withLock { used in
+    /// The points taken if they fit now, else nil. They are given back when the admission is released.
+    func admit(_ points: Int) -> Admission? {
+        let fits = used.withLock { used in
             guard used + points <= capacity else { return false }
             used += points
             return true
         }
+        return fits ? Admission(budget: self, points: points) : nil
     }
 
-    func release(_ points: Int) {
+    /// Whether no batch at all fits now (checked before a body is read and parsed, so that refusing is cheap).
+    var isFull: Bool { used.withLock { $0 >= capacity } }
+
+    fileprivate func release(_ points: Int) {
         let idle = used.withLock { used in
             used -= points
             return used == 0
@@ -36,4 +40,18 @@ final class PointBudget: Sendable {
     }
 
     var inFlight: Int { used.withLock { $0 } }
+}
+
+/// One admitted batch's points, given back exactly once, when the admission is released: after its answer is
+/// written, or when the answer is dropped unwritten (a client gone before the body, a HEAD), so no path leaks them.
+final class Admission: Sendable {
+    private let budget: PointBudget
+    let points: Int
+
+    fileprivate init(budget: PointBudget, points: Int) {
+        self.budget = budget
+        self.points = points
+    }
+
+    deinit { budget.release(points) }
 }

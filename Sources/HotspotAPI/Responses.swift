@@ -50,9 +50,9 @@ func fnv1a(_ data: Data) -> String {
 }
 
 /// Runs blocking GDAL work off the event loop, on NIO's thread pool (one thread per core: the number of GDAL handle
-/// sets the pools open stays bounded by it).
-func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await NIOThreadPool.singleton.runIfActive { try body() }
+/// sets the pools open stays bounded by it), or on `pool`.
+func offload<T: Sendable>(on pool: NIOThreadPool = .singleton, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await pool.runIfActive { try body() }
 }
 
 /// Parses a query parameter as a finite number in `range`, naming it in the error.

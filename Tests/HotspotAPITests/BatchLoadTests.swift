@@ -37,6 +37,38 @@ import Testing
         #expect(after - before < 60, "\(report)")
     }
 
+    /// A batch whose client leaves before its answer is written gives its points back: after 30 abandoned batches
+    /// (three times the budget), a batch is still admitted.
+    @Test func abandonedBatchesGiveTheirPointsBack() async throws {
+        let output = (DemoFixture.run.directory as NSString).deletingLastPathComponent
+        let server = try await TestServer(configuration: try TestServer.configuration(output: output) {
+            $0.replacingOccurrences(of: "batch_points_in_flight: 40000", with: "batch_points_in_flight: 5000")
+        })
+        let points = try samplePoints(count: 500).map { [$0.lon, $0.lat] }
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["points": points]), as: UTF8.self)
+        let script = """
+            import socket, sys, time
+            port, body = int(sys.argv[1]), sys.argv[2].encode()
+            head = b"POST /v1/score HTTP/1.1\\r\\nHost: t\\r\\nContent-Type: application/json\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body)
+            for _ in range(30):
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(head + body)
+                time.sleep(0.02)
+                s.close()  # gone before the answer is read
+            """
+        let folder = TemporaryFolder()
+        try script.write(toFile: folder.file("abandon.py"), atomically: true, encoding: .utf8)
+        let run = try await runToolDetached("/usr/bin/python3", [folder.file("abandon.py"), "\(server.port)", body], timeout: 60)
+        #expect(run.status == 0, "\(run.err)")
+        var status = 0
+        for _ in 0..<50 where status != 200 {
+            try await Task.sleep(for: .milliseconds(200))
+            status = try await server.request("/v1/score", method: "POST", headers: ["Content-Type": "application/json"],
+                                              body: Data(body.utf8)).status
+        }
+        #expect(status == 200)
+    }
+
     /// Streamed in chunks, the answer's bytes equal the whole document encoded at once (JSON by the point answers'
     /// writer, GeoJSON by JSONEncoder with sorted keys).
     @Test func chunkedAnswersEqualTheWholeDocument() throws {
