@@ -128,10 +128,11 @@ extension Partner {
         }
     }
 
-    /// `http(s)://host[/...]`, no spaces (the API document's pattern for `website`).
-    nonisolated(unsafe) static let websitePattern = #/https?://[^\s/?#]+([/?#]\S*)?/#
-    /// One `@`, a dot in the domain, no spaces (the document's pattern for `email`).
-    nonisolated(unsafe) static let emailPattern = #/[^\s@]+@[^\s@]*\.[^\s@]*/#
+    /// `http(s)://host[/...]`, no spaces (the API document's pattern for `website`). Matched on Unicode scalars, as
+    /// JSON Schema's patterns are, not on Swift's grapheme clusters (a modifier joined to a '/' hid the slash).
+    nonisolated(unsafe) static let websitePattern = #/https?://[^\s/?#]+([/?#]\S*)?/#.matchingSemantics(.unicodeScalar)
+    /// One `@`, a dot in the domain, no spaces (the document's pattern for `email`), on scalars too.
+    nonisolated(unsafe) static let emailPattern = #/[^\s@]+@[^\s@]*\.[^\s@]*/#.matchingSemantics(.unicodeScalar)
 
     public static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }
