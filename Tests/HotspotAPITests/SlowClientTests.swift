@@ -57,13 +57,13 @@ import Testing
             # A POST whose body never completes.
             s = socket.create_connection(("127.0.0.1", port))
             s.sendall(b"POST /v1/score HTTP/1.1\\r\\nHost: t\\r\\nContent-Type: application/json\\r\\nContent-Length: 100\\r\\n\\r\\n{")
-            print("body", closed_within(s, 6))
+            print("body", closed_within(s, 14))
             # One answered request, then nothing: closed after the idle timeout.
             s = socket.create_connection(("127.0.0.1", port))
             s.sendall(b"GET /health HTTP/1.1\\r\\nHost: t\\r\\n\\r\\n")
             time.sleep(0.3)
             s.recv(65536)
-            print("idle", closed_within(s, 6))
+            print("idle", closed_within(s, 14))
             """
         let folder = TemporaryFolder()
         let file = folder.file("dribble.py")
@@ -74,7 +74,9 @@ import Testing
             let parts = line.split(separator: " ")
             if parts.count == 2, let seconds = Double(parts[1]) { closedAfter[String(parts[0])] = seconds }
         }
-        #expect((1.5...4).contains(closedAfter["body"] ?? -1), "\(run.out) \(run.err)")
-        #expect((1.2...4).contains(closedAfter["idle"] ?? -1), "\(run.out) \(run.err)")
+        // Not before the timeout, and long before the defaults (60 s, 30 s); the upper bound leaves room for a
+        // loaded machine (the whole suite runs in parallel), where the event loop fires its timers late.
+        #expect((1.5...12).contains(closedAfter["body"] ?? -1), "\(run.out) \(run.err)")
+        #expect((1.2...12).contains(closedAfter["idle"] ?? -1), "\(run.out) \(run.err)")
     }
 }
