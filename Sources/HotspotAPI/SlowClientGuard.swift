@@ -43,10 +43,13 @@ final class ConnectionRoster: Sendable {
         let victim: (any Channel)? = entries.withLock { entries in
             entries[ObjectIdentifier(channel)] = Entry(channel: channel, waitingSince: .now)
             guard entries.count > limit else { return nil }
-            guard let oldest = entries.filter({ $0.value.waitingSince != nil && $0.key != ObjectIdentifier(channel) })
-                .min(by: { $0.value.waitingSince! < $1.value.waitingSince! }) else { return nil }
-            entries[oldest.key] = nil
-            return oldest.value.channel
+            // One pass, no copy of the table (this runs for every connection while a flood is over the cap).
+            var oldest: (key: ObjectIdentifier, since: ContinuousClock.Instant)?
+            for (key, entry) in entries where key != ObjectIdentifier(channel) {
+                if let since = entry.waitingSince, oldest.map({ since < $0.since }) ?? true { oldest = (key, since) }
+            }
+            guard let oldest, let victim = entries.removeValue(forKey: oldest.key) else { return nil }
+            return victim.channel
         }
         open.record(count)
         if let victim {

@@ -4,22 +4,23 @@ import Testing
 
 /// Slow and idle clients (#14): half-sent heads, dribbled bodies and idle keep-alive connections are closed on time,
 /// and a flood of them beyond `server.max_connections` evicts its own connections, never the real clients.
-@Suite struct SlowClientTests {
-    /// A server with short timeouts and a small cap, so the test takes seconds.
-    static let server = Task<TestServer, any Error> {
-        let output = (DemoFixture.run.directory as NSString).deletingLastPathComponent
-        return try await TestServer(configuration: try TestServer.configuration(output: output) {
+/// The server runs as its own process, and the two tests one after the other: each measures time, and the other's
+/// flood would be in its figures.
+@Suite(.serialized) struct SlowClientTests {
+    /// A server with short timeouts and a small cap, so the test takes seconds; stopped when the test lets go of it.
+    static func start() async throws -> ServeProcess {
+        try await ServeProcess {
             $0.replacingOccurrences(of: "head_timeout: 10", with: "head_timeout: 3")
                 .replacingOccurrences(of: "idle_timeout: 30", with: "idle_timeout: 2")
                 .replacingOccurrences(of: "body_timeout: 60", with: "body_timeout: 2")
                 .replacingOccurrences(of: "max_connections: 4096", with: "max_connections: 1000")
-        })
+        }
     }
 
     /// 3,000 half-sent requests (three times the cap): /health still answers at once, and after the head timeout
     /// every slow connection has been closed by the server.
     @Test func aSlowlorisFloodDoesNotLockOutHealthChecks() async throws {
-        let server = try await Self.server.value
+        let server = try await Self.start()
         let script = repositoryRoot + "/Tests/HotspotAPITests/slow_clients.py"
         let run = try await runToolDetached("/usr/bin/python3", [script, "127.0.0.1", "\(server.port)", "3000", "4"], timeout: 120)
         let report = try #require((try? JSONSerialization.jsonObject(with: Data(run.out.utf8))) as? [String: Any], "\(run.out) \(run.err.suffix(2000))")
@@ -33,14 +34,14 @@ import Testing
         #expect((report["closed_during_attack"] as? Int ?? 0) >= opened - 1000 - 10, "\(report)")
         // The head timeout closed the rest.
         #expect(report["closed_after_wait"] as? Int == opened, "\(report)")
-        let metrics = try await server.get("/metrics").text
+        let metrics = String(decoding: try await TestServer.session.data(from: URL(string: server.base + "/metrics")!).0, as: UTF8.self)
         #expect(metrics.contains("hotspot_connections_closed_total{reason=\"evicted\"}"), "\(metrics.prefix(2000))")
     }
 
     /// A body dribbled slower than body_timeout allows is cut off; a kept-alive connection left idle is closed after
     /// idle_timeout.
     @Test func dribbledBodiesAndIdleConnectionsAreClosed() async throws {
-        let server = try await Self.server.value
+        let server = try await Self.start()
         let script = """
             import socket, sys, time
             port = int(sys.argv[1])

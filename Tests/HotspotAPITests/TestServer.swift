@@ -142,3 +142,45 @@ let testPartners: [Partner] = {
                             updated: "2025-06-01T00:00:00Z"))
     return partners
 }()
+
+/// `hotspot serve` as its own process (the built executable), for the tests that measure how the server holds up:
+/// an in-process server shares Swift's cooperative threads with the tests running beside it, whose synchronous GDAL
+/// work would delay its answers and say nothing of the server.
+final class ServeProcess: Sendable {
+    let port: Int
+    private let process: Process
+    let folder: TemporaryFolder
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts it on a free port with the test configuration after `edit`, and waits for /health (60 s at most).
+    init(edit: (String) -> String = { $0 }) async throws {
+        let folder = TemporaryFolder("hotspot-serve-process")
+        self.folder = folder
+        let output = (DemoFixture.run.directory as NSString).deletingLastPathComponent
+        let config = edit(try DemoFixture.configText(output: output)
+            .replacingOccurrences(of: "regions: Config/regions.geojson", with: "regions: \(repositoryRoot)/Config/regions.geojson")
+            .replacingOccurrences(of: "partners: Config/partners.gpkg", with: "partners: \(folder.file("partners.gpkg"))"))
+        try config.write(toFile: folder.file("hotspot.yaml"), atomically: true, encoding: .utf8)
+        port = try freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: DemoFixture.hotspotBinary)
+        process.arguments = ["serve", "--config", folder.file("hotspot.yaml"), "--port", "\(port)"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["HOTSPOT_CACHE": folder.file("cache")]) { $1 }
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        self.process = process
+        for _ in 0..<600 {
+            if (try? await TestServer.session.data(from: URL(string: "http://127.0.0.1:\(port)/health")!))?.1 != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.terminate()
+        throw Problem(.internalServerError, "hotspot serve did not answer /health within 60 s")
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
