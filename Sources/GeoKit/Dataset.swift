@@ -72,6 +72,14 @@ public final class Dataset {
     public var height: Int { Int(GDALGetRasterYSize(handle)) }
     public var bandCount: Int { Int(GDALGetRasterCount(handle)) }
 
+    /// Bytes of all its bands decoded: what GDAL's block cache holds when every block has been read.
+    public var decodedBytes: Int {
+        (1...max(1, bandCount)).reduce(0) { total, index in
+            guard let band = GDALGetRasterBand(handle, Int32(index)) else { return total }
+            return total + width * height * Int(GDALGetDataTypeSizeBytes(GDALGetRasterDataType(band)))
+        }
+    }
+
     public var driverName: String {
         guard let driver = GDALGetDatasetDriver(handle) else { return "" }
         return String(cString: GDALGetDriverShortName(driver))

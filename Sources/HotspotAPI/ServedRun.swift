@@ -1,4 +1,5 @@
 import Foundation
+import GeoKit
 import HotspotConfig
 import Logging
 import Pipeline
@@ -53,6 +54,7 @@ public final class ServedRun: Sendable {
             let tiles = try RunTiles(run: run, configuration: configuration, tilesDirectory: tilesDirectory,
                                      cache: cache)
             state.withLock { $0 = (Snapshot(run: run, tiles: tiles), nil) }
+            sizeBlockCache(for: run)
             // The cache of a run no longer served is never asked for again.
             cache.keepOnly(run: run.runID)
             logger.info("serving run \(run.runID) from \(resolved); pre-rendered tiles: \(tiles.onDisk.sorted())")
@@ -62,6 +64,23 @@ public final class ServedRun: Sendable {
             logger.warning("cannot open the run at \(latestPath): \(error)")
             return false
         }
+    }
+
+    /// GDAL's block cache holds the run's decoded blocks for two sets of read handles (points on the request
+    /// threads, batches on their own), between 1 GiB and a quarter of the machine's memory, unless GDAL_CACHEMAX or
+    /// `server.block_cache_mb` says. Smaller, every reader evicts the others' blocks and decodes them again: on the
+    /// demo run (1.5 GB decoded) one batch beside 128 point connections cut points from 1,600 to 100 req/s.
+    private func sizeBlockCache(for run: RunReader) {
+        guard ProcessInfo.processInfo.environment["GDAL_CACHEMAX"] == nil else { return }
+        let megabytes = configuration.server.blockCacheMegabytes ?? Self.blockCacheMegabytes(
+            decodedBytes: run.decodedBytes, physicalMemory: Int(ProcessInfo.processInfo.physicalMemory))
+        GDALRuntime.setCacheMax(megabytes: megabytes)
+        logger.info("GDAL block cache: \(megabytes) MiB")
+    }
+
+    static func blockCacheMegabytes(decodedBytes: Int, physicalMemory: Int) -> Int {
+        let wanted = 2 * decodedBytes >> 20, ceiling = max(1024, physicalMemory >> 22)  // a quarter, in MiB
+        return min(max(1024, wanted), ceiling)
     }
 
     /// Watches `latest` (a cheap readlink every `interval`) until the task is cancelled.

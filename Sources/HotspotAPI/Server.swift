@@ -60,9 +60,8 @@ public enum HotspotServer {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         _ = ServerMetrics.registry  // bootstrap before the middleware makes its first counters
-        // Point answers read a few blocks of many rasters: a block cache that holds a run's working set keeps them
-        // from decompressing the same blocks again (the pipeline keeps its own small cache).
-        if ProcessInfo.processInfo.environment["GDAL_CACHEMAX"] == nil { GDALRuntime.setCacheMax(megabytes: 1024) }
+        // Point answers read a few blocks of many rasters: the served run sizes GDAL's block cache to its working
+        // set (`ServedRun.sizeBlockCache`; the pipeline keeps its own small cache).
         let served = ServedRun(configuration: options.configuration, latestPath: options.latestPath,
                                tilesDirectory: options.tilesDirectory, cacheDirectory: options.cacheDirectory, logger: logger)
         let regions = try RegionCatalog(path: options.configuration.server.regions)

@@ -142,6 +142,8 @@ public struct ServerSpec: Sendable {
     public var tileCacheFiles = 100_000
     /// Points scored at once over all batch requests; a batch that would pass it answers 503 with Retry-After.
     public var batchPointsInFlight = 40_000
+    /// GDAL's block cache for point answers, in MiB; nil: sized to the served run (see `ServedRun`).
+    public var blockCacheMegabytes: Int?
 }
 
 /// `Config/hotspot.yaml`, validated: unknown keys, wrong types and missing required layers are errors naming the key
@@ -395,7 +397,7 @@ public struct HotspotConfiguration: Sendable {
         for (key, value) in try node.mapping(allowed: [
             "host", "port", "cors", "partners", "regions", "admin_token_env", "max_batch_points", "max_download_pixels",
             "public_url", "cors_edits", "head_timeout", "idle_timeout", "body_timeout", "max_connections",
-            "tile_cache_mb", "tile_cache_files", "batch_points_in_flight",
+            "tile_cache_mb", "tile_cache_files", "batch_points_in_flight", "block_cache_mb",
         ]) {
             func seconds() throws(ConfigError) -> Double {
                 let seconds = try value.double()
@@ -429,6 +431,7 @@ public struct HotspotConfiguration: Sendable {
             case "tile_cache_mb": spec.tileCacheMegabytes = try count(atLeast: 1)
             case "tile_cache_files": spec.tileCacheFiles = try count(atLeast: 16)
             case "batch_points_in_flight": spec.batchPointsInFlight = try count(atLeast: 1)
+            case "block_cache_mb": spec.blockCacheMegabytes = try count(atLeast: 64)
             case "public_url":
                 let url = try value.string()
                 guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil,

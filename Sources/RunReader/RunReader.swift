@@ -78,6 +78,14 @@ public final class RunReader: Sendable {
 
     public func path(of output: OutputLayer) -> String { directory + "/" + output.fileName }
 
+    /// Decoded bytes of every raster a point answer reads (the outputs and the input files): what one set of read
+    /// handles caches once answers have touched every block. GDAL caches blocks per open dataset, so each set held
+    /// by a concurrent reader caches its own copy.
+    public var decodedBytes: Int {
+        let files = OutputLayer.allCases.map { path(of: $0) } + sources.values.map(\.spec.path)
+        return files.reduce(0) { total, file in total + ((try? Dataset(path: file))?.decodedBytes ?? 0) }
+    }
+
     /// The outputs whose files can no longer be read (deleted, or their permissions changed since the run was
     /// opened: the open handles still read, the next reader would not).
     public var unreadableOutputs: [OutputLayer] {

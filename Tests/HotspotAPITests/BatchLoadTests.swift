@@ -1,4 +1,5 @@
 import Foundation
+import GeoKit
 @testable import HotspotAPI
 import RunReader
 import TestSupport
@@ -96,4 +97,25 @@ import Testing
 func freePort() throws -> Int {
     let result = try runTool("/usr/bin/python3", ["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
     return Int(result.out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+}
+
+/// GDAL's block cache for point answers: twice the served run's decoded rasters, within 1 GiB and a quarter of the
+/// machine's memory (the soak's collapse came from a 1 GiB cache under a 1.5 GB run read by three handle sets).
+@Suite struct BlockCacheSizeTests {
+    @Test func theCacheFollowsTheRunWithinBounds() throws {
+        let gib = 1 << 30
+        #expect(ServedRun.blockCacheMegabytes(decodedBytes: 100 << 20, physicalMemory: 24 * gib) == 1024)
+        #expect(ServedRun.blockCacheMegabytes(decodedBytes: 1500 << 20, physicalMemory: 24 * gib) == 3000)
+        #expect(ServedRun.blockCacheMegabytes(decodedBytes: 40 * gib, physicalMemory: 24 * gib) == 6144)
+        #expect(ServedRun.blockCacheMegabytes(decodedBytes: 40 * gib, physicalMemory: 2 * gib) == 1024)
+        // The demo run's rasters, as the server measures them, against their sizes computed here.
+        let run = try RunReader(directory: DemoFixture.run.directory)
+        var expected = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: run.directory) where file.hasSuffix(".tif") {
+            let dataset = try Dataset(path: run.directory + "/" + file)
+            let bytes = file == "hotspot_class.tif" ? 1 : 4
+            expected += dataset.width * dataset.height * dataset.bandCount * bytes
+        }
+        #expect(run.decodedBytes > expected, "the inputs add to the outputs")
+    }
 }
