@@ -1,5 +1,6 @@
 import CSVFormat
 import Foundation
+import Partners
 import RunReader
 
 /// `POST /v1/score`: the points of a body (`{"points": [[lon, lat], ...]}`, a GeoJSON FeatureCollection of points, or
@@ -40,12 +41,7 @@ enum BatchScore {
     }
 
     private static func checked(_ lon: Any?, _ lat: Any?, at index: Int) throws -> (Double, Double) {
-        // JSON true/false also arrive as NSNumber; their type code is "c".
-        func number(_ value: Any?) -> Double? {
-            guard let n = value as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
-            return n.doubleValue
-        }
-        guard let x = number(lon), let y = number(lat) else {
+        guard let x = jsonNumber(lon), let y = jsonNumber(lat) else {
             throw Problem.badParameter("points[\(index)]", "point \(index) must be [lon, lat] with two numbers")
         }
         return (try checkedNumber("\(x)", "points[\(index)].lon", in: -180...180),

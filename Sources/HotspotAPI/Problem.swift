@@ -14,12 +14,16 @@ public struct Problem: HTTPResponseError, Sendable, CustomStringConvertible {
     public let parameter: String?
     /// Seconds after which a retry may succeed (503 answers: `Retry-After`).
     public let retryAfter: Int?
+    /// The methods the resource has (405 answers: `Allow`).
+    public let allow: [String]?
 
-    public init(_ status: HTTPResponse.Status, _ detail: String, parameter: String? = nil, retryAfter: Int? = nil) {
+    public init(_ status: HTTPResponse.Status, _ detail: String, parameter: String? = nil, retryAfter: Int? = nil,
+                allow: [String]? = nil) {
         self.status = status
         self.detail = detail
         self.parameter = parameter
         self.retryAfter = retryAfter
+        self.allow = allow
     }
 
     public static func badParameter(_ name: String, _ detail: String) -> Problem {
@@ -48,6 +52,7 @@ public struct Problem: HTTPResponseError, Sendable, CustomStringConvertible {
         headers[.contentType] = "application/problem+json"
         headers[.cacheControl] = "no-store"
         if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
+        if let allow { headers[.allow] = allow.joined(separator: ", ") }
         return Response(status: status, headers: headers,
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: body(instance: request.uri.path))))
     }
@@ -98,12 +103,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError where error.status == .notFound {
             // No route: a documented path asked with a method it does not have is 405, naming those it has.
             if let methods = RouteMethods.api.allowed(request.uri.path), !methods.contains(request.method.rawValue) {
-                var response = try Problem(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path)")
-                    .response(from: request, context: context)
-                response.headers[.allow] = methods.joined(separator: ", ")
-                return response
+                problem = Problem(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path)", allow: methods)
+            } else {
+                problem = Problem(.notFound, "no route or resource at \(request.uri.path)")
             }
-            problem = Problem(.notFound, "no route or resource at \(request.uri.path)")
         } catch let error as any HTTPResponseError {
             let detail: String
             switch error.status {
@@ -135,10 +138,8 @@ struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.answered.contains(request.method) else {
-            var response = try Problem(.methodNotAllowed, "\(request.method) is not a method of this API")
-                .response(from: request, context: context)
-            response.headers[.allow] = Self.answered.map(\.rawValue).joined(separator: ", ")
-            return response
+            return try Problem(.methodNotAllowed, "\(request.method) is not a method of this API",
+                               allow: Self.answered.map(\.rawValue)).response(from: request, context: context)
         }
         return try await next(request, context)
     }

@@ -77,9 +77,5 @@ public enum PartnerBody {
         }
     }
 
-    /// A JSON number (JSON true and false arrive as NSNumber too; their type code is "c").
-    private static func isNumber(_ value: Any) -> Bool {
-        guard let number = value as? NSNumber else { return false }
-        return String(cString: number.objCType) != "c"
-    }
+    private static func isNumber(_ value: Any) -> Bool { jsonNumber(value) != nil }
 }

@@ -1,6 +1,13 @@
 import CSVFormat
 import Foundation
 
+/// The value of a JSON number from JSONSerialization, nil for anything else: JSON true and false arrive as
+/// NSNumber too (their type code is "c") and are not numbers.
+public func jsonNumber(_ value: Any?) -> Double? {
+    guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+    return number.doubleValue
+}
+
 /// Partner records from outside: GeoJSON features, flat JSON objects (the API's bodies) and CSV rows.
 extension Partner {
     /// From a GeoJSON Feature with a Point geometry, or a flat object with `lon` and `lat`. `id` may be missing when
@@ -9,8 +16,8 @@ extension Partner {
     static func featureID(_ feature: [String: Any]) -> String? {
         switch feature["id"] {
         case let text as String: text
-        case let number as NSNumber where String(cString: number.objCType) != "c" && number.doubleValue == number.doubleValue.rounded():
-            String(number.int64Value)
+        case let value? where jsonNumber(value).map { $0 == $0.rounded() && abs($0) < 9e18 } == true:
+            String(Int64(jsonNumber(value)!))
         default: nil
         }
     }
@@ -38,7 +45,7 @@ extension Partner {
         }
         func number(_ key: String) throws(PartnerError) -> Double {
             guard let value = fields[key] else { throw PartnerError(key, "is required") }
-            if let n = value as? NSNumber, String(cString: n.objCType) != "c" { return n.doubleValue }
+            if let n = jsonNumber(value) { return n }
             if let s = value as? String, let d = Double(s) { return d }
             throw PartnerError(key, "must be a number")
         }
