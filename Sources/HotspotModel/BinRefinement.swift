@@ -33,6 +33,11 @@ public struct BinRefinement: Sendable {
         area = []
     }
 
+    init(heavy: [Int32], area: [UInt64]) {
+        self.heavy = heavy
+        self.area = area
+    }
+
     /// No refined bins (a placeholder where no refinement was made).
     static let empty = BinRefinement()
 

@@ -3,7 +3,7 @@
 /// strips each worker happened to take. Floating-point sums differ in the last bit between groupings, and that bit
 /// shows in a score now and then. Totals up to 1.7e10 (the Earth is 5.1e8 km2) fit; the unit is 1e-9 km2.
 public enum FixedArea {
-    static let scale = 1_073_741_824.0
+    public static let scale = 1_073_741_824.0
 
     @inline(__always)
     public static func units(_ area: Double) -> UInt64 { UInt64((area * scale).rounded()) }

@@ -26,7 +26,7 @@ public struct PercentileHistogram: Sendable {
     var below: [Double] = []
     var totalUnits: UInt64 = 0
     public var totalArea: Double { FixedArea.value(totalUnits) }
-    public private(set) var totalCount: Int = 0
+    public internal(set) var totalCount: Int = 0
 
     public init() {
         let bins = 1 << Self.binBits

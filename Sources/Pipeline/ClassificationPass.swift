@@ -14,6 +14,8 @@ struct ClassificationPass {
     let stripRows: Int
     let workers: Int
     let overviews: OverviewPlan?
+    /// The grid rows this pass classifies (the whole grid or a shard's band), and the folder of their intermediates.
+    let rows: Range<Int>
 
     struct Worker {
         let rateBand: Band, lossBand: Band
@@ -23,17 +25,16 @@ struct ClassificationPass {
         let classOverviews: ModeOverviews?
     }
 
-    func run(workspace: RunWorkspace, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError)
-        -> ClassStatistics {
-        let sink = try Sink(workspace: workspace, grid: grid, overviews: overviews)
-        let strips = Window.strips(width: grid.width, height: grid.height, rows: stripRows)
+    func run(work: WorkFolder, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError) -> ClassTally {
+        let sink = try Sink(work: work, grid: grid, rows: rows, overviews: overviews)
+        let strips = Window.strips(width: grid.width, rows: rows, stripRows: stripRows)
         let progress = ProgressCounter(phase: .classifying, total: strips.count, report: report)
         let capacity = stripRows * grid.width
         try forEachStrip(strips, workers: workers, makeState: { () throws(PipelineError) -> Worker in
             do throws(GeoError) {
                 return Worker(
-                    rateBand: try Dataset(path: Intermediate.path(.sequestrationRateMedium, in: workspace)).band(1),
-                    lossBand: try Dataset(path: Intermediate.path(.lossExpected, in: workspace)).band(1),
+                    rateBand: try Dataset(path: Intermediate.path(.sequestrationRateMedium, in: work)).band(1),
+                    lossBand: try Dataset(path: Intermediate.path(.lossExpected, in: work)).band(1),
                     rate: BlockBuffer(count: capacity, value: 0), loss: BlockBuffer(count: capacity, value: 0),
                     rateScore: BlockBuffer(count: capacity, value: 0),
                     lossScore: BlockBuffer(count: capacity, value: 0), classes: BlockBuffer(count: capacity, value: 0),
@@ -41,15 +42,15 @@ struct ClassificationPass {
                     lossScoreOverviews: overviews.map { AverageOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) },
                     classOverviews: overviews.map { ModeOverviews(plan: $0, gridWidth: grid.width, stripRows: stripRows) })
             } catch {
-                throw .output(path: workspace.work, reason: error.description)
+                throw .output(path: work.path, reason: error.description)
             }
         }, body: { (worker: inout Worker, window: Window) throws(PipelineError) in
             let n = window.pixelCount
             do throws(GeoError) {
-                try worker.rateBand.read(window, into: worker.rate.pointer)
-                try worker.lossBand.read(window, into: worker.loss.pointer)
+                try worker.rateBand.read(window.relative(toRow: rows.lowerBound), into: worker.rate.pointer)
+                try worker.lossBand.read(window.relative(toRow: rows.lowerBound), into: worker.loss.pointer)
             } catch {
-                throw .output(path: workspace.work, reason: error.description)
+                throw .output(path: work.path, reason: error.description)
             }
             let rateValues = worker.rate.prefix(n), lossValues = worker.loss.prefix(n)
             let noData = OutputLayer.floatNoData
@@ -79,35 +80,38 @@ struct ClassificationPass {
         private let lock = Mutex(())
         private let files: [Dataset]
         private let bands: [Band]
-        private var pixels = [Int](repeating: 0, count: 4)
-        private var classAreas = [Double](repeating: 0, count: 4)
+        private var tally = ClassTally()
 
         private let overviews: OverviewPlan?
         private let gridWidth: Int
+        private let firstRow: Int
 
-        init(workspace: RunWorkspace, grid: Grid, overviews: OverviewPlan?) throws(PipelineError) {
+        init(work: WorkFolder, grid: Grid, rows: Range<Int>, overviews: OverviewPlan?) throws(PipelineError) {
             self.overviews = overviews
             gridWidth = grid.width
+            firstRow = rows.lowerBound
+            let band = grid.subgrid(Window(column: 0, row: rows.lowerBound, width: grid.width, height: rows.count))
             let noData = Double(OutputLayer.floatNoData)
             files = [
-                try workspace.createIntermediate(OutputLayer.sequestrationScore.fileName, grid: grid, type: .float32,
-                                                 noData: noData, overviews: overviews),
-                try workspace.createIntermediate(OutputLayer.lossScore.fileName, grid: grid, type: .float32,
-                                                 noData: noData, overviews: overviews),
-                try workspace.createIntermediate(OutputLayer.hotspotClass.fileName, grid: grid, type: .byte,
-                                                 noData: Double(HotspotClass.noData), overviews: overviews),
+                try work.createIntermediate(OutputLayer.sequestrationScore.fileName, grid: band, type: .float32,
+                                            noData: noData, overviews: overviews),
+                try work.createIntermediate(OutputLayer.lossScore.fileName, grid: band, type: .float32,
+                                            noData: noData, overviews: overviews),
+                try work.createIntermediate(OutputLayer.hotspotClass.fileName, grid: band, type: .byte,
+                                            noData: Double(HotspotClass.noData), overviews: overviews),
             ]
             do {
                 bands = try files.map { (file) throws(GeoError) in try file.band(1) }
             } catch {
-                throw .output(path: workspace.work, reason: error.description)
+                throw .output(path: work.path, reason: error.description)
             }
         }
 
         func accept(
-            _ window: Window, rateScore: UnsafeBufferPointer<Float>, lossScore: UnsafeBufferPointer<Float>,
+            _ gridWindow: Window, rateScore: UnsafeBufferPointer<Float>, lossScore: UnsafeBufferPointer<Float>,
             classes: UnsafeBufferPointer<UInt8>, areas: PixelAreas, worker: Worker
         ) throws(PipelineError) {
+            let window = gridWindow.relative(toRow: firstRow)
             try lock.withLock { _ throws(PipelineError) in
                 do throws(GeoError) {
                     try bands[0].write(window, from: rateScore)
@@ -123,27 +127,47 @@ struct ClassificationPass {
                     // GDAL's message names the file; the path says which run's work folder.
                     throw .output(path: (files[0].path as NSString).deletingLastPathComponent, reason: error.description)
                 }
-                window.forEachRun(of: areas) { range, area in
+                gridWindow.forEachRun(of: areas) { range, area in
+                    let units = FixedArea.units(area)
                     for i in range where classes[i] < 4 {
-                        pixels[Int(classes[i])] += 1
-                        classAreas[Int(classes[i])] += area
+                        tally.pixels[Int(classes[i])] += 1
+                        tally.areaUnits[Int(classes[i])] &+= units
                     }
                 }
             }
         }
 
-        func finish() throws(PipelineError) -> ClassStatistics {
+        func finish() throws(PipelineError) -> ClassTally {
             do throws(GeoError) {
                 for file in files { try file.close() }
             } catch {
                 throw .output(path: files[0].path, reason: error.description)
             }
-            var statistics = ClassStatistics()
-            for code in HotspotClass.allCases {
-                statistics.pixels[code.label] = pixels[Int(code.rawValue)]
-                statistics.areaKm2[code.label] = classAreas[Int(code.rawValue)]
-            }
-            return statistics
+            return tally
         }
     }
+}
+
+/// Pixels and exact areas (`FixedArea` units) of each hotspot class: shards add theirs in any order to the same sums.
+struct ClassTally: Codable, Sendable, Equatable {
+    var pixels = [Int](repeating: 0, count: 4)
+    var areaUnits = [UInt64](repeating: 0, count: 4)
+
+    mutating func add(_ other: ClassTally) {
+        for k in 0..<4 {
+            pixels[k] += other.pixels[k]
+            areaUnits[k] &+= other.areaUnits[k]
+        }
+    }
+
+    var statistics: ClassStatistics {
+        var statistics = ClassStatistics()
+        for code in HotspotClass.allCases {
+            statistics.pixels[code.label] = pixels[Int(code.rawValue)]
+            statistics.areaKm2[code.label] = FixedArea.value(areaUnits[Int(code.rawValue)])
+        }
+        return statistics
+    }
+
+    enum CodingKeys: String, CodingKey { case pixels, areaUnits = "area_units" }
 }

@@ -1,3 +1,5 @@
+import HotspotModel
+
 /// Area-weighted statistics of one output over the valid land pixels of a run.
 public struct LayerStatistics: Codable, Sendable, Equatable {
     public var validPixels = 0
@@ -10,33 +12,42 @@ public struct LayerStatistics: Codable, Sendable, Equatable {
     public var p10: Double?
     public var p50: Double?
     public var p90: Double?
-    private var weightedSum = 0.0
+    /// Exact sums (`FixedArea` units): shards and workers merge in any order to the same bits.
+    var areaUnits: UInt64 = 0
+    var weightedUnits: Int128 = 0
 
     public init() {}
 
+    /// Adds one run of pixels sharing one area: the values are summed in order, then the run's weighted sum joins
+    /// the total as an integer, so the result does not depend on which worker or shard added which run.
     mutating func add(_ values: UnsafeBufferPointer<Float>, include: (Int) -> Bool, pixelAreaKm2: Double) {
+        var sum = 0.0, n = 0
         for i in values.indices {
             let v = values[i]
             guard v.isFinite, include(i) else { continue }
-            validPixels += 1
-            validAreaKm2 += pixelAreaKm2
-            weightedSum += Double(v) * pixelAreaKm2
+            n += 1
+            sum += Double(v)
             if Double(v) < min { min = Double(v) }
             if Double(v) > max { max = Double(v) }
         }
+        guard n > 0 else { return }
+        validPixels += n
+        areaUnits &+= FixedArea.units(pixelAreaKm2) &* UInt64(n)
+        weightedUnits += Int128((sum * pixelAreaKm2 * FixedArea.scale).rounded())
     }
 
-    /// Adds another worker's statistics (before `finish`).
+    /// Adds another worker's or shard's statistics (before `finish`).
     mutating func merge(_ other: LayerStatistics) {
         validPixels += other.validPixels
-        validAreaKm2 += other.validAreaKm2
-        weightedSum += other.weightedSum
+        areaUnits &+= other.areaUnits
+        weightedUnits += other.weightedUnits
         min = Swift.min(min, other.min)
         max = Swift.max(max, other.max)
     }
 
     mutating func finish() {
-        mean = validAreaKm2 > 0 ? weightedSum / validAreaKm2 : 0
+        validAreaKm2 = FixedArea.value(areaUnits)
+        mean = areaUnits > 0 ? Double(weightedUnits) / Double(areaUnits) : 0
         if validPixels == 0 { min = 0; max = 0 }
     }
 
