@@ -7,7 +7,7 @@ HOTSPOT := .build/release/hotspot
 APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-dev libdeflate-dev fonts-dejavu-core gdal-bin \
   python3-gdal python3-numpy python3-venv pkg-config libjs-leaflet libjs-leaflet.markercluster
 # Headless Chromium for the map page's browser test (make test).
-TEST_PACKAGES := chromium python3-requests iso-codes
+TEST_PACKAGES := chromium python3-requests iso-codes slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-tools build demo demo-data run tiles partners serve test bench-pipeline bench-tiles bench-api landmask clean

@@ -47,7 +47,7 @@ public final class ServedRun: Sendable {
     /// opened. Returns whether the run changed.
     @discardableResult
     public func reloadIfChanged() -> Bool {
-        let resolved = URL(fileURLWithPath: latestPath).resolvingSymlinksInPath().path
+        let resolved = LatestPointer.resolve(latestPath)
         if state.withLock({ $0.snapshot?.run.directory == resolved }) { return false }
         do {
             let run = try RunReader(directory: resolved)

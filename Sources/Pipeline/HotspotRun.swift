@@ -31,10 +31,9 @@ public enum HotspotRun {
     public static func execute(
         _ config: HotspotConfiguration, options: Options = Options()
     ) throws(PipelineError) -> Result {
-        GDALRuntime.initialize()
-        // Bounded block cache: the passes stream, nothing gains from caching more than a few strips. 48 MB holds the
-        // input tiles of the strips in flight on the demo grid as well as 64 did (same times), with 30 MB less peak.
-        if ProcessInfo.processInfo.environment["GDAL_CACHEMAX"] == nil { GDALRuntime.setOption("GDAL_CACHEMAX", "48") }
+        RunSetup.configureGDAL()
+        let outputDirectory = options.outputDirectory ?? config.output.dir
+        if Storage.isVirtual(outputDirectory) { return try executeOnStore(config, outputDirectory, options: options) }
         var timings: [String: Double] = [:]
         var clock = Date()
         func lap(_ name: String) {
@@ -42,116 +41,71 @@ public enum HotspotRun {
             clock = Date()
         }
 
-        let (grid, targetCRS) = try targetGrid(config.grid)
-        var sources: [LayerRole: LayerSource] = [:]
-        for (role, spec) in config.layers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            sources[role] = try LayerSource.plan(spec, onto: grid, targetCRS: targetCRS)
-        }
-        let areas: PixelAreas
-        do { areas = try PixelAreas(grid: grid) } catch { throw .grid(error) }
-        // A reference to score against is checked now, not after the scoring pass.
-        let reference = config.scores.reference == "run" ? nil : try ScoreReferenceFile.load(config.scores.reference)
+        let setup = try RunSetup(config, stripRows: options.stripRows)
         lap("plan")
-
-        let outputDirectory = options.outputDirectory ?? config.output.dir
-        let configHash = Checksum.hex(of: Data(config.text.utf8))
-        // How GIS clients draw the outputs (the class palette in the class COG, a QGIS style beside each COG), read
-        // before any work so that a missing ramp fails the run at once.
-        let palette: [OutputWriter.PaletteEntry], styles: [String: String]
-        do throws(ConfigError) {
-            palette = try config.classPalette().map { .init(code: $0.code, r: $0.r, g: $0.g, b: $0.b, a: $0.a, label: $0.label) }
-            styles = try config.qgisStyles()
-        } catch {
-            throw .config(error)
-        }
-        let runID = makeRunID(configHash: configHash, outputDirectory: outputDirectory)
+        let runID = makeRunID(configHash: setup.configHash, outputDirectory: outputDirectory)
         let workspace = try RunWorkspace(outputDirectory: outputDirectory, runID: runID)
-        let legend = config.layers[.landcover]!.classes!
-        let stripRows = options.stripRows ?? Self.defaultStripRows(gridWidth: grid.width)
-        let overviews = OverviewPlan.plan(grid: grid, stripRows: stripRows)
+        let work = workspace.workFolder, all = 0..<setup.grid.height
 
-        var scored = try ScoringPass(
-            sources: sources, grid: grid, areas: areas,
-            scorer: BlockScorer(parameters: config.model, noData: OutputLayer.floatNoData), legend: legend,
-            stripRows: stripRows, workers: options.workers, overviews: overviews
-        ).run(workspace: workspace, report: options.progress)
+        var scored = try setup.scoringPass(rows: all, workers: options.workers)
+            .run(work: work, report: options.progress)
+        scored.finish()
         lap("scoring")
-        // A run with no valid pixel (an all-nodata or all-NaN layer, inputs that do not overlap) is an error, not an
-        // empty run published as `latest`.
-        guard (scored.statistics[.lossExpected]?.validPixels ?? 0) > 0 else {
-            throw .noValidPixels("no pixel of the target grid has a valid value in every input layer ("
-                + sources.keys.map(\.rawValue).sorted().joined(separator: ", ") + "): nothing to publish; check that "
-                + "the layers cover the grid and that their nodata values are right")
-        }
-
-        try RefinementPass(grid: grid, areas: areas, stripRows: stripRows, workers: options.workers)
-            .run(workspace: workspace, rate: &scored.rate, loss: &scored.loss)
+        try setup.requireValidPixels(scored.statistics)
+        try setup.refinementPass(pieces: [(work, all)], workers: options.workers)
+            .run(rate: &scored.rate, loss: &scored.loss)
         lap("refining_ranks")
 
-        // The run's own distributions are saved for other runs to score against; this run ranks against its own or
-        // the configured reference (read at plan time, above).
-        let ownReference = ScoreReferenceFile(runID: runID, rate: scored.rate, loss: scored.loss)
-        let rateScale = reference.map { ScoreScale.reference($0.sequestration!) } ?? .run(scored.rate)
-        let lossScale = reference.map { ScoreScale.reference($0.loss!) } ?? .run(scored.loss)
-        let scoresReference = reference.map { "run \($0.runID) (\(config.scores.reference))" } ?? "run"
-        let classes = try ClassificationPass(
-            grid: grid, areas: areas, rate: rateScale, loss: lossScale,
-            threshold: Float(config.model.hotspotPercentile), stripRows: stripRows, workers: options.workers,
-            overviews: overviews
-        ).run(workspace: workspace, report: options.progress)
+        let classes = try setup.classificationPass(rows: all, rate: scored.rate, loss: scored.loss, workers: options.workers)
+            .run(work: work, report: options.progress)
         lap("classifying")
 
-        let synthetic = sources.values.contains { $0.isSynthetic }
-        let provenance = OutputWriter.Provenance(configSHA256: configHash, model: config.model,
-                                                 synthetic: synthetic,
-                                                 inputs: sources.values.map(\.spec.path).sorted())
-        let outputs = try OutputWriter(workspace: workspace, compression: config.output, provenance: provenance,
-                                       overviewsPresent: overviews != nil, classPalette: palette)
+        let outputs = try setup.outputWriter(work: work, destination: workspace.directory)
             .writeAll(workers: options.workers, report: options.progress)
-        for (layer, style) in styles {
-            let path = workspace.finalPath("\(layer).qml")
-            do { try Data(style.utf8).write(to: URL(fileURLWithPath: path)) } catch {
-                throw .output(path: path, reason: error.localizedDescription)
-            }
-        }
+        try setup.writeStyles(into: workspace.directory)
         lap("writing_cogs")
 
         var checksums = InputChecksums(outputDirectory: outputDirectory)
-        var inputRecords: [RunRecord.Input] = []
-        for source in sources.values.sorted(by: { $0.spec.role.rawValue < $1.spec.role.rawValue }) {
-            inputRecords.append(try inputRecord(source, checksums: &checksums))
-        }
+        let inputRecords = try setup.inputRecords(checksums: &checksums)
         checksums.save()
 
-        let statistics = Dictionary(uniqueKeysWithValues: scored.statistics.map { ($0.key.rawValue, $0.value) })
-        let record = RunRecord(
-            runID: runID, createdAt: ISO8601DateFormatter().string(from: Date()), config: config.file,
-            configSHA256: configHash,
-            grid: .init(crs: config.grid.crs, resolution: config.grid.resolution, bbox: config.grid.bbox,
-                        width: grid.width, height: grid.height),
-            inputs: inputRecords,
-            modelName: modelName, model: config.model,
-            landcoverLegend: legend.name,
-            landcoverClasses: Dictionary(uniqueKeysWithValues: legend.classes.map {
-                ("\($0.code)", LegendEntry(group: $0.group, label: $0.label))
-            }),
-            scoresReference: scoresReference,
-            scoreDefinition: "100 * (area of the layer's valid pixels below the value + half the area equal to it) / their "
-                + "area, over this run's pixels: the medium-scenario rate on managed land, the loss on all valid land; "
-                + "water and nodata pixels are excluded; pixel areas are true ellipsoidal areas",
-            outputs: outputs, statistics: statistics, hotspotClasses: classes, timingsSeconds: timings.merging(
-                ["checksums_and_provenance": (Date().timeIntervalSince(clock) * 1000).rounded() / 1000]) { a, _ in a },
-            software: .current, synthetic: synthetic)
+        let record = setup.record(
+            runID: runID, inputs: inputRecords, outputs: outputs, statistics: scored.statistics,
+            classes: classes.statistics, timings: timings.merging(
+                ["checksums_and_provenance": (Date().timeIntervalSince(clock) * 1000).rounded() / 1000]) { a, _ in a })
         lap("checksums_and_provenance")
         do {
             try record.encoded().write(to: URL(fileURLWithPath: workspace.finalPath("run.json")))
         } catch {
             throw .output(path: workspace.finalPath("run.json"), reason: error.localizedDescription)
         }
-        try ownReference.write(to: workspace.finalPath(ScoreReferenceFile.fileName))
+        try ScoreReferenceFile(runID: runID, rate: scored.rate, loss: scored.loss)
+            .write(to: workspace.finalPath(ScoreReferenceFile.fileName))
         let directory = try workspace.publish()
         if let keep = config.output.keepRuns { workspace.prune(keeping: keep) }
         return Result(runID: runID, directory: directory, record: record)
+    }
+
+    /// The name a new run in `outputDirectory` gets: a sortable UTC timestamp plus the configuration's hash.
+    public static func newRunID(configText: String, outputDirectory: String) -> String {
+        makeRunID(configHash: Checksum.hex(of: Data(configText.utf8)), outputDirectory: outputDirectory)
+    }
+
+    /// A run into an object store (no renames, no links, no random writes): the sharded run's phases in this
+    /// process, one shard, the layers assembled into COGs.
+    static func executeOnStore(_ config: HotspotConfiguration, _ outputDirectory: String, options: Options)
+        throws(PipelineError) -> Result {
+        let runID = makeRunID(configHash: Checksum.hex(of: Data(config.text.utf8)), outputDirectory: outputDirectory)
+        let folder = Storage.join(outputDirectory, runID)
+        var sharded = ShardedRun.Options(progress: options.progress)
+        sharded.workers = options.workers
+        sharded.stripRows = options.stripRows
+        try ShardedRun.plan(config, runDirectory: folder, shards: 1, options: sharded)
+        try ShardedRun.score(runDirectory: folder, shard: 0, options: sharded)
+        try ShardedRun.rank(runDirectory: folder, options: sharded)
+        try ShardedRun.classify(runDirectory: folder, shard: 0, options: sharded)
+        let published = try ShardedRun.publish(runDirectory: folder, assemble: true, options: sharded)
+        return Result(runID: runID, directory: folder, record: published.record)
     }
 
     /// 256 rows (the inputs' usual tile height and twice the warped VRTs' block height, so no block is decoded or
@@ -192,7 +146,12 @@ public enum HotspotRun {
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let base = "\(formatter.string(from: Date()))-\(configHash.prefix(8))"
         var id = base, n = 1
-        while FileManager.default.fileExists(atPath: (outputDirectory as NSString).appendingPathComponent(id)) {
+        func taken(_ id: String) -> Bool {
+            let folder = Storage.join(outputDirectory, id)
+            return Storage.isVirtual(folder) ? Storage.exists(Storage.join(folder, RunPlan.fileName))
+                : FileManager.default.fileExists(atPath: folder)
+        }
+        while taken(id) {
             n += 1
             id = "\(base)-\(n)"
         }

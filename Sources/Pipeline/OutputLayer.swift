@@ -63,8 +63,5 @@ public enum OutputLayer: String, CaseIterable, Sendable, Codable {
 /// The uncompressed rasters the passes hand each other in the run's `work/` folder.
 enum Intermediate {
     /// An output's values before it becomes a COG (same name, in `work/`).
-    static func path(_ layer: OutputLayer, in workspace: RunWorkspace) -> String { workspace.workPath(layer.fileName) }
-
-    /// The land-cover group of every pixel (`LandCoverGroup` raw values, 255 nodata).
-    static func groups(in workspace: RunWorkspace) -> String { workspace.workPath("landcover_group.tif") }
+    static func path(_ layer: OutputLayer, in work: WorkFolder) -> String { work.file(layer.fileName) }
 }

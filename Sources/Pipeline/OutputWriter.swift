@@ -15,7 +15,9 @@ struct OutputWriter {
         var inputs: [String]
     }
 
-    let workspace: RunWorkspace
+    /// The intermediates to turn into COGs, and the folder the COGs go to (a run's, or a shard's).
+    let work: WorkFolder
+    let destination: String
     let compression: OutputSpec
     let provenance: Provenance
     /// True when the passes filled the intermediates' overviews; GDAL computes them otherwise.
@@ -56,36 +58,21 @@ struct OutputWriter {
     }
 
     func write(_ layer: OutputLayer) throws(PipelineError) -> RunRecord.Output {
-        let source = Intermediate.path(layer, in: workspace)
-        let target = workspace.finalPath(layer.fileName)
+        let source = Intermediate.path(layer, in: work)
+        let target = Storage.join(destination, layer.fileName)
         do throws(GeoError) {
             let dataset = try Dataset(path: source, access: .update)
             let band = try dataset.band(1)
             band.setDescription(layer.rawValue)
             band.setUnit(layer.units)
             try band.setNoDataValue(layer.noData)
-            band.setMetadata("DESCRIPTION", layer.description)
-            band.setMetadata("UNITS", layer.units)
-            if layer == .hotspotClass, let top = classPalette.map(\.code).max(), top < 255 {
-                var colours = [(r: UInt8, g: UInt8, b: UInt8, a: UInt8)](repeating: (0, 0, 0, 0), count: top + 1)
-                var names = [String](repeating: "", count: top + 1)
-                for entry in classPalette where entry.code >= 0 {
-                    colours[entry.code] = (entry.r, entry.g, entry.b, entry.a)
-                    names[entry.code] = entry.label
-                }
+            for (key, value) in bandMetadata(layer) { band.setMetadata(key, value) }
+            if let colours = colourTable(layer) {
                 // TIFF palettes hold no alpha and GeoTIFF no category names (GDAL would put them in a side file):
                 // the names go in the band's metadata, and the QGIS style beside the COG has both.
                 try band.setColorTable(colours)
-                band.setMetadata("CLASSES", names.enumerated().map { "\($0.offset)=\($0.element)" }.joined(separator: ";"))
             }
-            try dataset.setMetadata("TITLE", "Soil Carbon Hotspots: \(layer.rawValue)")
-            try dataset.setMetadata("CONFIG_SHA256", provenance.configSHA256)
-            try dataset.setMetadata("MODEL", modelSummary)
-            try dataset.setMetadata("INPUTS", provenance.inputs.joined(separator: ";"))
-            try dataset.setMetadata("SOFTWARE", "hotspot \(SoftwareVersion.hotspot), GDAL \(GDALRuntime.version)")
-            if provenance.synthetic {
-                try dataset.setMetadata("SYNTHETIC", "YES: computed from synthetic demo inputs, not real data")
-            }
+            for (key, value) in datasetMetadata(layer) { try dataset.setMetadata(key, value) }
             let codec: COGCompression = compression.compression == "deflate"
                 ? .deflate(level: compression.level) : .zstd(level: compression.level)
             try dataset.writeCOG(to: target, compression: codec, predictor: true,
@@ -97,6 +84,34 @@ struct OutputWriter {
         let size = ((try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int64) ?? 0
         return RunRecord.Output(file: layer.fileName, units: layer.units, description: layer.description,
                                 noData: layer.noData, sizeBytes: size, sha256: try Checksum.file(target))
+    }
+
+    /// The band's metadata: description, units and, for the classes, their names.
+    func bandMetadata(_ layer: OutputLayer) -> [(String, String)] {
+        var items = [("DESCRIPTION", layer.description), ("UNITS", layer.units)]
+        if layer == .hotspotClass, let top = classPalette.map(\.code).max(), top < 255 {
+            var names = [String](repeating: "", count: top + 1)
+            for entry in classPalette where entry.code >= 0 { names[entry.code] = entry.label }
+            items.append(("CLASSES", names.enumerated().map { "\($0.offset)=\($0.element)" }.joined(separator: ";")))
+        }
+        return items
+    }
+
+    /// The class palette, indexed by code (nil for the other layers).
+    func colourTable(_ layer: OutputLayer) -> [(r: UInt8, g: UInt8, b: UInt8, a: UInt8)]? {
+        guard layer == .hotspotClass, let top = classPalette.map(\.code).max(), top < 255 else { return nil }
+        var colours = [(r: UInt8, g: UInt8, b: UInt8, a: UInt8)](repeating: (0, 0, 0, 0), count: top + 1)
+        for entry in classPalette where entry.code >= 0 { colours[entry.code] = (entry.r, entry.g, entry.b, entry.a) }
+        return colours
+    }
+
+    /// The dataset's provenance metadata, in the order it is written.
+    func datasetMetadata(_ layer: OutputLayer) -> [(String, String)] {
+        var items = [("TITLE", "Soil Carbon Hotspots: \(layer.rawValue)"), ("CONFIG_SHA256", provenance.configSHA256),
+                     ("MODEL", modelSummary), ("INPUTS", provenance.inputs.joined(separator: ";")),
+                     ("SOFTWARE", "hotspot \(SoftwareVersion.hotspot), GDAL \(GDALRuntime.version)")]
+        if provenance.synthetic { items.append(("SYNTHETIC", "YES: computed from synthetic demo inputs, not real data")) }
+        return items
     }
 
     var modelSummary: String {

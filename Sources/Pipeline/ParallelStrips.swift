@@ -14,6 +14,19 @@ func forEachStrip<State>(
                      finish: finish)
 }
 
+extension Window {
+    /// The strips of `stripRows` rows of a band of rows of a `width`-wide grid (a shard's, or the whole grid), in
+    /// the grid's own row numbers. A band starts on a multiple of `stripRows`, so its strips are the grid's.
+    static func strips(width: Int, rows: Range<Int>, stripRows: Int) -> [Window] {
+        stride(from: rows.lowerBound, to: rows.upperBound, by: max(1, stripRows)).map {
+            Window(column: 0, row: $0, width: width, height: min(stripRows, rows.upperBound - $0))
+        }
+    }
+
+    /// The same pixels in a raster whose first row is the grid's row `row` (a shard's intermediate files).
+    func relative(toRow row: Int) -> Window { Window(column: column, row: self.row - row, width: width, height: height) }
+}
+
 /// A buffer of `count` elements owned by one worker, freed with it.
 final class BlockBuffer<T> {
     let pointer: UnsafeMutableBufferPointer<T>

@@ -20,6 +20,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case noValidPixels(String)
     /// Another run is writing into the same output folder.
     case busy(path: String, reason: String)
+    /// A phase of a sharded run cannot go on: a shard missing or stale, a phase not run yet, a plan out of date.
+    case shards(String)
 
     public var description: String {
         switch self {
@@ -38,6 +40,7 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case let .gridTooLarge(reason): "target grid: \(reason)"
         case let .noValidPixels(reason): reason
         case let .busy(path, reason): "\(path): \(reason)"
+        case let .shards(reason): reason
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GeoKit
 import HotspotModel
+import ParallelWork
 import Synchronization
 
 /// Between the passes: reads the intermediate rate and loss again and fills the exact slots of their histograms
@@ -12,34 +13,40 @@ struct RefinementPass {
     let areas: PixelAreas
     let stripRows: Int
     let workers: Int
+    /// The intermediate files to read and the grid rows each holds: the run's own, or every shard's.
+    let pieces: [(work: WorkFolder, rows: Range<Int>)]
 
     struct Worker {
-        let rateBand: Band, lossBand: Band
+        /// The bands of the piece last read (a worker moves from piece to piece as the strips go).
+        var piece = -1
+        var rateBand: Band?, lossBand: Band?
         let rate: BlockBuffer<Float>, loss: BlockBuffer<Float>
     }
 
-    func run(workspace: RunWorkspace, rate: inout PercentileHistogram, loss: inout PercentileHistogram)
-        throws(PipelineError) {
+    func run(rate: inout PercentileHistogram, loss: inout PercentileHistogram) throws(PipelineError) {
         let emptyRate = BinRefinement(for: rate), emptyLoss = BinRefinement(for: loss)
         guard emptyRate.heavyBinCount + emptyLoss.heavyBinCount > 0 else { return }
         let merged = Merged(rate: emptyRate, loss: emptyLoss)
         let capacity = stripRows * grid.width
-        try forEachStrip(Window.strips(width: grid.width, height: grid.height, rows: stripRows), workers: workers,
-                         makeState: { () throws(PipelineError) -> Worker in
+        let strips = pieces.indices.flatMap { k in
+            Window.strips(width: grid.width, rows: pieces[k].rows, stripRows: stripRows).map { (piece: k, window: $0) }
+        }
+        try forEachIndex(count: strips.count, workers: workers, makeState: { () throws(PipelineError) -> Worker in
+            Worker(rate: BlockBuffer(count: capacity, value: 0), loss: BlockBuffer(count: capacity, value: 0))
+        }, body: { (worker: inout Worker, index: Int) throws(PipelineError) in
+            let (k, window) = strips[index]
+            let work = pieces[k].work
             do throws(GeoError) {
-                return Worker(
-                    rateBand: try Dataset(path: Intermediate.path(.sequestrationRateMedium, in: workspace)).band(1),
-                    lossBand: try Dataset(path: Intermediate.path(.lossExpected, in: workspace)).band(1),
-                    rate: BlockBuffer(count: capacity, value: 0), loss: BlockBuffer(count: capacity, value: 0))
+                if worker.piece != k {
+                    worker.rateBand = try Dataset(path: Intermediate.path(.sequestrationRateMedium, in: work)).band(1)
+                    worker.lossBand = try Dataset(path: Intermediate.path(.lossExpected, in: work)).band(1)
+                    worker.piece = k
+                }
+                let local = window.relative(toRow: pieces[k].rows.lowerBound)
+                try worker.rateBand!.read(local, into: worker.rate.pointer)
+                try worker.lossBand!.read(local, into: worker.loss.pointer)
             } catch {
-                throw .output(path: workspace.work, reason: error.description)
-            }
-        }, body: { (worker: inout Worker, window: Window) throws(PipelineError) in
-            do throws(GeoError) {
-                try worker.rateBand.read(window, into: worker.rate.pointer)
-                try worker.lossBand.read(window, into: worker.loss.pointer)
-            } catch {
-                throw .output(path: workspace.work, reason: error.description)
+                throw .output(path: work.path, reason: error.description)
             }
             merged.add(window, rate: worker.rate.prefix(window.pixelCount), loss: worker.loss.prefix(window.pixelCount),
                        areas: areas)

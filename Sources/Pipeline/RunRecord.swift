@@ -105,6 +105,34 @@ public struct RunRecord: Codable, Sendable {
     public var timingsSeconds: [String: Double]
     public var software: Software
     public var synthetic: Bool
+    /// A sharded run's shards, each with its rows and where and when its tasks ran (absent for a plain run).
+    public var shards: [Shard]? = nil
+
+    /// One shard of a sharded run, as `run.json` records it.
+    public struct Shard: Codable, Sendable, Equatable {
+        public var index: Int
+        /// The grid rows `[first, end)`.
+        public var rows: [Int]
+        public var scoredBy: ShardTask?
+        public var classifiedBy: ShardTask?
+
+        enum CodingKeys: String, CodingKey { case index, rows, scoredBy = "scored_by", classifiedBy = "classified_by" }
+    }
+
+    /// Where and when a shard's task ran (provenance of a sharded run).
+    public struct ShardTask: Codable, Sendable, Equatable {
+        public var host: String
+        public var pid: Int32
+        /// The engine's task id (Slurm's job and array index, Kubernetes' pod), when there was one.
+        public var job: String?
+        public var finishedAt: String
+        public var seconds: Double
+        public var software: String
+
+        enum CodingKeys: String, CodingKey {
+            case host, pid, job, finishedAt = "finished_at", seconds, software
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case runID = "run_id", createdAt = "created_at", config, configSHA256 = "config_sha256", grid, inputs,
@@ -112,7 +140,7 @@ public struct RunRecord: Codable, Sendable {
              landcoverClasses = "landcover_classes", scoresReference = "scores_reference",
              scoreDefinition = "score_definition",
              outputs, statistics, hotspotClasses = "hotspot_classes", timingsSeconds = "timings_seconds", software,
-             synthetic
+             synthetic, shards
     }
 
     public func encoded() throws -> Data {

@@ -76,24 +76,8 @@ final class RunWorkspace {
         }
     }
 
-    func workPath(_ name: String) -> String { (work as NSString).appendingPathComponent(name) }
+    var workFolder: WorkFolder { WorkFolder(path: work) }
     func finalPath(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-
-    /// An uncompressed striped GeoTIFF for intermediate values: the fastest to write and to read back.
-    /// With `overviews`, it also gets empty overview levels that the passes fill.
-    func createIntermediate(_ name: String, grid: Grid, type: PixelType, noData: Double,
-                            overviews: OverviewPlan? = nil) throws(PipelineError) -> Dataset {
-        let path = workPath(name)
-        do {
-            let dataset = try Dataset(creating: path, grid: grid, bands: 1, type: type,
-                                      options: ["BLOCKYSIZE": "128", "BIGTIFF": "IF_SAFER", "INTERLEAVE": "BAND"])
-            try dataset.band(1).setNoDataValue(noData)
-            if let overviews, !overviews.factors.isEmpty { try dataset.createEmptyOverviews(factors: overviews.factors) }
-            return dataset
-        } catch {
-            throw .output(path: path, reason: error.description)
-        }
-    }
 
     /// Renames the finished folder to `<output>/<run-id>` and points `<output>/latest` at it, each step atomic.
     func publish() throws(PipelineError) -> String {
@@ -108,14 +92,30 @@ final class RunWorkspace {
             throw .output(path: final, reason: String(cString: strerror(errno)))
         }
         published = true
-        let latest = (outputDirectory as NSString).appendingPathComponent("latest")
-        let temporary = latest + ".\(runID).tmp"
-        unlink(temporary)
-        guard symlink(runID, temporary) == 0, rename(temporary, latest) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .output(path: latest, reason: reason)
-        }
+        try LatestPointer.point(outputDirectory, at: runID)
         return final
+    }
+}
+
+/// A folder of uncompressed intermediate rasters that the passes hand each other: a run's `work/`, or a shard's.
+struct WorkFolder: Sendable {
+    let path: String
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    /// An uncompressed striped GeoTIFF for intermediate values: the fastest to write and to read back.
+    /// With `overviews`, it also gets empty overview levels that the passes fill.
+    func createIntermediate(_ name: String, grid: Grid, type: PixelType, noData: Double,
+                            overviews: OverviewPlan? = nil) throws(PipelineError) -> Dataset {
+        let path = file(name)
+        do {
+            let dataset = try Dataset(creating: path, grid: grid, bands: 1, type: type,
+                                      options: ["BLOCKYSIZE": "128", "BIGTIFF": "IF_SAFER", "INTERLEAVE": "BAND"])
+            try dataset.band(1).setNoDataValue(noData)
+            if let overviews, !overviews.factors.isEmpty { try dataset.createEmptyOverviews(factors: overviews.factors) }
+            return dataset
+        } catch {
+            throw .output(path: path, reason: error.description)
+        }
     }
 }

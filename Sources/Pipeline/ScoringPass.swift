@@ -16,6 +16,8 @@ struct ScoringPass {
     let stripRows: Int
     let workers: Int
     let overviews: OverviewPlan?
+    /// The grid rows this pass scores: the whole grid, or one shard's band (its files hold those rows only).
+    let rows: Range<Int>
 
     /// The physical rasters this pass writes, in the order of `ScenarioBuffers`.
     static let layers: [OutputLayer] = OutputLayer.rates + [.lossExpected]
@@ -29,6 +31,25 @@ struct ScoringPass {
         static var empty: Result {
             Result(rate: PercentileHistogram(), loss: PercentileHistogram(),
                    statistics: Dictionary(uniqueKeysWithValues: ScoringPass.layers.map { ($0, LayerStatistics()) }))
+        }
+
+        /// Adds another worker's or shard's sums.
+        mutating func merge(_ other: Result) {
+            rate.merge(other.rate)
+            loss.merge(other.loss)
+            for (layer, statistics) in other.statistics { self.statistics[layer]!.merge(statistics) }
+        }
+
+        /// Prepares ranks and statistics once every strip is in: cumulative areas, means, percentiles.
+        mutating func finish() {
+            rate.finalize()
+            loss.finalize()
+            for layer in ScoringPass.layers { statistics[layer]!.finish() }
+            for (histogram, layer) in [(rate, OutputLayer.sequestrationRateMedium), (loss, .lossExpected)] {
+                statistics[layer]!.p10 = histogram.value(atPercentile: 10).map(Double.init)
+                statistics[layer]!.p50 = histogram.value(atPercentile: 50).map(Double.init)
+                statistics[layer]!.p90 = histogram.value(atPercentile: 90).map(Double.init)
+            }
         }
     }
 
@@ -59,9 +80,9 @@ struct ScoringPass {
         var partial = Result.empty
     }
 
-    func run(workspace: RunWorkspace, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError) -> Result {
-        let sink = try Sink(workspace: workspace, grid: grid, overviews: overviews)
-        let strips = Window.strips(width: grid.width, height: grid.height, rows: stripRows)
+    func run(work: WorkFolder, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError) -> Result {
+        let sink = try Sink(work: work, grid: grid, rows: rows, overviews: overviews)
+        let strips = Window.strips(width: grid.width, rows: rows, stripRows: stripRows)
         let progress = ProgressCounter(phase: .scoring, total: strips.count, report: report)
         let stripCapacity = stripRows * grid.width, chunkColumns = self.chunkColumns
         let chunkCapacity = chunkColumns * stripRows
@@ -215,24 +236,30 @@ struct ScoringPass {
         private let overviews: OverviewPlan?
         private let gridWidth: Int
 
-        init(workspace: RunWorkspace, grid: Grid, overviews: OverviewPlan?) throws(PipelineError) {
+        /// The band's first row: files hold the band's rows only.
+        private let firstRow: Int
+
+        init(work: WorkFolder, grid: Grid, rows: Range<Int>, overviews: OverviewPlan?) throws(PipelineError) {
             self.overviews = overviews
             gridWidth = grid.width
+            firstRow = rows.lowerBound
+            let band = grid.subgrid(Window(column: 0, row: rows.lowerBound, width: grid.width, height: rows.count))
             var files: [Dataset] = []
             for layer in ScoringPass.layers {
-                files.append(try workspace.createIntermediate(layer.fileName, grid: grid, type: .float32,
-                                                              noData: layer.noData, overviews: overviews))
+                files.append(try work.createIntermediate(layer.fileName, grid: band, type: .float32,
+                                                         noData: layer.noData, overviews: overviews))
             }
             self.files = files
             do {
                 bands = try files.map { (file) throws(GeoError) in try file.band(1) }
             } catch {
-                throw .output(path: workspace.work, reason: error.description)
+                throw .output(path: work.path, reason: error.description)
             }
         }
 
-        func write(_ window: Window, outputs: [UnsafeBufferPointer<Float>], overviews levels: [AverageOverviews]?)
+        func write(_ gridWindow: Window, outputs: [UnsafeBufferPointer<Float>], overviews levels: [AverageOverviews]?)
             throws(PipelineError) {
+            let window = gridWindow.relative(toRow: firstRow)
             try lock.withLock { _ throws(PipelineError) in
                 for (k, band) in bands.enumerated() {
                     do throws(GeoError) {
@@ -254,9 +281,7 @@ struct ScoringPass {
                     return
                 }
                 merged = nil  // one reference, so the merge below does not copy the arrays
-                result.rate.merge(partial.rate)
-                result.loss.merge(partial.loss)
-                for (layer, statistics) in partial.statistics { result.statistics[layer]!.merge(statistics) }
+                result.merge(partial)
                 merged = result
             }
         }
@@ -267,16 +292,8 @@ struct ScoringPass {
             } catch {
                 throw .output(path: files[0].path, reason: error.description)
             }
-            var result = merged ?? .empty
+            let result = merged ?? .empty
             merged = nil
-            result.rate.finalize()
-            result.loss.finalize()
-            for layer in ScoringPass.layers { result.statistics[layer]!.finish() }
-            for (histogram, layer) in [(result.rate, OutputLayer.sequestrationRateMedium), (result.loss, .lossExpected)] {
-                result.statistics[layer]!.p10 = histogram.value(atPercentile: 10).map(Double.init)
-                result.statistics[layer]!.p50 = histogram.value(atPercentile: 50).map(Double.init)
-                result.statistics[layer]!.p90 = histogram.value(atPercentile: 90).map(Double.init)
-            }
             return result
         }
     }

@@ -36,8 +36,9 @@ public final class RunReader: Sendable {
 
     /// Opens the run in `directory` (a run folder or the `latest` link, which is resolved once here).
     public init(directory: String) throws(ReadError) {
-        let resolved = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
-        guard let data = FileManager.default.contents(atPath: resolved + "/run.json") else {
+        // A folder, a `latest` link, or a `latest` pointer object on a store (read-only through GDAL).
+        let resolved = LatestPointer.resolve(directory)
+        guard let data = Storage.read(Storage.join(resolved, "run.json")) else {
             throw ReadError.noRun("no complete run at \(directory): run `hotspot run` first")
         }
         let record: RunRecord
@@ -49,7 +50,7 @@ public final class RunReader: Sendable {
                 + "hotspot (a run of an earlier model, or a damaged file): run `hotspot run` again")
         }
         do throws(GeoError) {
-            grid = try Dataset(path: resolved + "/" + OutputLayer.sequestrationScore.fileName).grid()
+            grid = try Dataset(path: Self.path(of: .sequestrationScore, in: resolved, record: record)).grid()
         } catch {
             throw ReadError.noRun("run \(record.runID) cannot be read: \(error)")
         }
@@ -71,12 +72,20 @@ public final class RunReader: Sendable {
         self.sources = sources
         self.gridIsLonLat = gridIsLonLat
         let (grid, planned, lonLat) = (self.grid, sources, gridIsLonLat)
-        pixels = HandlePool { try PixelHandles(directory: resolved, sources: planned, grid: grid, lonLat: lonLat) }
+        let files = Dictionary(uniqueKeysWithValues: OutputLayer.allCases.map {
+            ($0, Self.path(of: $0, in: resolved, record: record))
+        })
+        pixels = HandlePool { try PixelHandles(files: files, sources: planned, grid: grid, lonLat: lonLat) }
         // Point answers read on the request's own thread: open a set per core now, not on the first requests.
         try? pixels.prepare(ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    public func path(of output: OutputLayer) -> String { directory + "/" + output.fileName }
+    /// The file of an output: the run's COG, or the VRT mosaic of a sharded run published without `--assemble`.
+    public func path(of output: OutputLayer) -> String { Self.path(of: output, in: directory, record: record) }
+
+    static func path(of output: OutputLayer, in directory: String, record: RunRecord) -> String {
+        Storage.join(directory, record.outputs[output.rawValue]?.file ?? output.fileName)
+    }
 
     /// Decoded bytes of every raster a point answer reads (the outputs and the input files): what one set of read
     /// handles caches once answers have touched every block. GDAL caches blocks per open dataset, so each set held
@@ -89,7 +98,9 @@ public final class RunReader: Sendable {
     /// The outputs whose files can no longer be read (deleted, or their permissions changed since the run was
     /// opened: the open handles still read, the next reader would not).
     public var unreadableOutputs: [OutputLayer] {
-        OutputLayer.allCases.filter { access(path(of: $0), R_OK) != 0 }
+        OutputLayer.allCases.filter {
+            Storage.isVirtual(path(of: $0)) ? !Storage.exists(path(of: $0)) : access(path(of: $0), R_OK) != 0
+        }
     }
 }
 
@@ -104,11 +115,11 @@ final class PixelHandles {
     /// WGS84 to the grid's CRS, for grids that are not in longitude and latitude (a PROJ object is per thread).
     let toGrid: CoordinateTransform?
 
-    init(directory: String, sources: [LayerRole: LayerSource], grid: Grid, lonLat: Bool) throws {
+    init(files: [OutputLayer: String], sources: [LayerRole: LayerSource], grid: Grid, lonLat: Bool) throws {
         toGrid = lonLat ? nil : try CoordinateTransform(from: CRS.wgs84(), to: try CRS(grid.crsDefinition))
         var outputs: [OutputLayer: Band] = [:]
         for output in OutputLayer.allCases {
-            outputs[output] = try Dataset(path: directory + "/" + output.fileName).band(1)
+            outputs[output] = try Dataset(path: files[output]!).band(1)
         }
         self.outputs = outputs
         var inputs: [LayerRole: LayerReader] = [:]

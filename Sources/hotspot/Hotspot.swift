@@ -7,7 +7,7 @@ struct Hotspot: AsyncParsableCommand {
         commandName: "hotspot",
         abstract: "Soil Carbon Hotspots: where soil organic carbon can be gained, and where its loss is most urgent to stop.",
         version: RunRecord.Software.current.line,
-        subcommands: [DemoDataCommand.self, RunCommand.self, TilesCommand.self, ServeCommand.self, QueryCommand.self,
+        subcommands: [DemoDataCommand.self, RunCommand.self, SlurmCommand.self, TilesCommand.self, ServeCommand.self, QueryCommand.self,
                       RegionCommand.self, PartnersCommand.self])
 }
 

@@ -51,8 +51,8 @@ struct TilesCommand: ParsableCommand {
 
     func make() throws {
         let config = try HotspotConfiguration.load(path: common.config)
-        let runDirectory = runPath ?? (config.output.dir as NSString).appendingPathComponent("latest")
-        guard let data = FileManager.default.contents(atPath: runDirectory + "/run.json"),
+        let runDirectory = LatestPointer.resolve(runPath ?? Storage.join(config.output.dir, LatestPointer.name))
+        guard let data = Storage.read(Storage.join(runDirectory, "run.json")),
               let record = try? JSONDecoder().decode(RunRecord.self, from: data) else {
             throw TilingError.noRun(runDirectory)
         }

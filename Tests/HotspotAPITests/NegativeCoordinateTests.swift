@@ -32,7 +32,7 @@ import Testing
 
 @Suite struct HelpTests {
     /// Every subcommand's help ends with examples a user can type, naming that subcommand.
-    @Test(arguments: ["demo-data", "run", "tiles", "serve", "query", "region", "partners import", "partners list",
+    @Test(arguments: ["demo-data", "run", "run plan", "run score", "run rank", "run classify", "run publish", "slurm submit", "tiles", "serve", "query", "region", "partners import", "partners list",
                       "partners export", "partners check"])
     func everySubcommandShowsExamples(_ command: String) throws {
         let words = command.split(separator: " ").map(String.init)
