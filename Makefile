@@ -51,7 +51,7 @@ demo: tiles partners
 	$(HOTSPOT) serve --config Config/hotspot.yaml
 
 # Test-only Python tools from PyPI, in a venv of Debian's Python: the OpenAPI validator, the reference PMTiles
-# reader and schemathesis (the bounded fuzzing run against the API document).
+# reader, schemathesis (the bounded fuzzing run against the API document) and moto's S3 server (sharded runs on S3).
 VENV := .build/venv
 test-tools: deps
 	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -59,9 +59,10 @@ test-tools: deps
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-	@[ -x $(VENV)/bin/openapi-spec-validator ] && [ -x $(VENV)/bin/schemathesis ] && $(VENV)/bin/python -c "import pmtiles" 2>/dev/null || \
+	@[ -x $(VENV)/bin/openapi-spec-validator ] && [ -x $(VENV)/bin/schemathesis ] && [ -x $(VENV)/bin/moto_server ] && \
+	  $(VENV)/bin/python -c "import pmtiles" 2>/dev/null || \
 	  { [ -x $(VENV)/bin/pip ] || /usr/bin/python3 -m venv $(VENV); \
-	    $(VENV)/bin/pip install -q openapi-spec-validator==0.9.0 pmtiles==3.8.1 schemathesis==4.32.5; }
+	    $(VENV)/bin/pip install -q openapi-spec-validator==0.9.0 pmtiles==3.8.1 schemathesis==4.32.5 "moto[server]==5.2.5"; }
 
 test: deps test-tools
 	$(SWIFT) build --build-tests

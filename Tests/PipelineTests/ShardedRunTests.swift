@@ -23,28 +23,30 @@ import TestSupport
     }()
 
     @discardableResult
-    static func hotspot(_ arguments: String..., expect status: Int32 = 0, environment: [String: String] = [:]) throws
+    static func hotspot(_ arguments: String..., expect status: Int32 = 0, environment: [String: String] = [:]) async throws
         -> (status: Int32, out: String, err: String) {
         let env = environment.map { "\($0.key)=\($0.value)" }
-        let result = try runTool("env", env + [DemoFixture.hotspotBinary] + arguments)
+        // On a thread of its own: a test waiting on a tool must not hold one of Swift's few cooperative threads,
+        // which the in-process servers of other suites answer on.
+        let result = try await runToolDetached("env", env + [DemoFixture.hotspotBinary] + arguments, timeout: 900)
         #expect(result.status == status, "hotspot \(arguments.joined(separator: " ")): \(result.err)")
         return result
     }
 
     /// Every phase, the shards' tasks in an order that is not theirs (as an array's tasks finish).
-    static func shardedRun(_ shards: Int, into runDirectory: String, assemble: Bool) throws {
-        try hotspot("run", "plan", "--config", configPath, "--run-dir", runDirectory, "--shards", "\(shards)")
-        for i in (0..<shards).reversed() { try hotspot("run", "score", "--run-dir", runDirectory, "--shard", "\(i)") }
-        try hotspot("run", "rank", "--run-dir", runDirectory)
+    static func shardedRun(_ shards: Int, into runDirectory: String, assemble: Bool) async throws {
+        try await hotspot("run", "plan", "--config", configPath, "--run-dir", runDirectory, "--shards", "\(shards)")
+        for i in (0..<shards).reversed() { try await hotspot("run", "score", "--run-dir", runDirectory, "--shard", "\(i)") }
+        try await hotspot("run", "rank", "--run-dir", runDirectory)
         for i in 0..<shards {
             // The engines' way of saying which shard: Slurm's array index.
-            try hotspot("run", "classify", "--run-dir", runDirectory, environment: ["SLURM_ARRAY_TASK_ID": "\(i)"])
+            try await hotspot("run", "classify", "--run-dir", runDirectory, environment: ["SLURM_ARRAY_TASK_ID": "\(i)"])
         }
-        try hotspot(["run", "publish", "--run-dir", runDirectory] + (assemble ? ["--assemble"] : []))
+        try await hotspot(["run", "publish", "--run-dir", runDirectory] + (assemble ? ["--assemble"] : []))
     }
 
-    static func hotspot(_ arguments: [String]) throws {
-        let result = try runTool(DemoFixture.hotspotBinary, arguments)
+    static func hotspot(_ arguments: [String]) async throws {
+        let result = try await runToolDetached(DemoFixture.hotspotBinary, arguments, timeout: 900)
         #expect(result.status == 0, "hotspot \(arguments.joined(separator: " ")): \(result.err)")
     }
 
@@ -58,10 +60,10 @@ import TestSupport
     }
 
     @Test(arguments: [1, 7])
-    func assembledShardsAreByteIdenticalToThePlainRun(shards: Int) throws {
+    func assembledShardsAreByteIdenticalToThePlainRun(shards: Int) async throws {
         let plain = Self.plain
         let parent = Self.folder.file("assembled-\(shards)"), run = parent + "/global"
-        try Self.shardedRun(shards, into: run, assemble: true)
+        try await Self.shardedRun(shards, into: run, assemble: true)
         for layer in OutputLayer.allCases {
             let a = try Checksum.file(plain.directory + "/" + layer.fileName)
             let b = try Checksum.file(run + "/" + layer.fileName)
@@ -77,10 +79,10 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: run + "/shards/0000/" + OutputLayer.hotspotClass.fileName))
     }
 
-    @Test func vrtMosaicsOfThreeShardsHoldThePlainRunsPixels() throws {
+    @Test func vrtMosaicsOfThreeShardsHoldThePlainRunsPixels() async throws {
         let plain = Self.plain
         let parent = Self.folder.file("mosaic-3"), run = parent + "/global"
-        try Self.shardedRun(3, into: run, assemble: false)
+        try await Self.shardedRun(3, into: run, assemble: false)
         let plan = try RunPlan.load(runDirectory: run)
         let rows = plan.shards.map { $0.rows[1] - $0.rows[0] }
         #expect(Set(rows).count > 1, "the shards' rows divide evenly (\(rows)): the test would not see an offset")
@@ -107,16 +109,16 @@ import TestSupport
         }
         #expect(try Self.comparableRecord(run, dropOutputs: true) == Self.comparableRecord(plain.directory, dropOutputs: true))
         // GDAL's own tool reads the mosaic with the COGs' metadata and overviews.
-        let info = try runTool("gdalinfo", [run + "/hotspot_class.vrt"])
+        let info = try await runToolDetached("gdalinfo", [run + "/hotspot_class.vrt"], timeout: 60)
         #expect(info.out.contains("Color Table"), "\(info.out)")
         #expect(info.out.contains("Overviews:"), "the VRT exposes the shards' overviews: \(info.out)")
         #expect(info.out.contains("NoData Value=255"))
     }
 
-    @Test func aKilledScoreTaskIsRunAgainAndAMissingShardStopsPublish() throws {
+    @Test func aKilledScoreTaskIsRunAgainAndAMissingShardStopsPublish() async throws {
         let plain = Self.plain
         let parent = Self.folder.file("faults"), run = parent + "/global"
-        try Self.hotspot("run", "plan", "--config", Self.configPath, "--run-dir", run, "--shards", "3")
+        try await Self.hotspot("run", "plan", "--config", Self.configPath, "--run-dir", run, "--shards", "3")
         // A task killed mid-way: its staging folder is left, its marker is not written.
         let task = Process()
         task.executableURL = URL(fileURLWithPath: DemoFixture.hotspotBinary)
@@ -129,77 +131,77 @@ import TestSupport
             if let staging = staged.first(where: { $0.hasPrefix(".staging-") }),
                let files = try? FileManager.default.contentsOfDirectory(atPath: run + "/shards/0001/" + staging),
                !files.isEmpty { break }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         kill(task.processIdentifier, SIGKILL)
         task.waitUntilExit()
         #expect(!FileManager.default.fileExists(atPath: run + "/shards/0001/score.json"))
-        for i in [0, 2] { try Self.hotspot("run", "score", "--run-dir", run, "--shard", "\(i)") }
-        let early = try Self.hotspot("run", "rank", "--run-dir", run, expect: 1)
+        for i in [0, 2] { try await Self.hotspot("run", "score", "--run-dir", run, "--shard", "\(i)") }
+        let early = try await Self.hotspot("run", "rank", "--run-dir", run, expect: 1)
         #expect(early.err.contains("shard 1 not scored"), "\(early.err)")
         #expect(early.err.split(separator: "\n").count == 1, "one sentence: \(early.err)")
 
-        try Self.hotspot("run", "score", "--run-dir", run, "--shard", "1")
+        try await Self.hotspot("run", "score", "--run-dir", run, "--shard", "1")
         #expect(!((try? FileManager.default.contentsOfDirectory(atPath: run + "/shards/0001")) ?? []).contains { $0.hasPrefix(".staging-") },
                 "the rerun removed what the killed task left")
-        try Self.hotspot("run", "rank", "--run-dir", run)
-        for i in 0..<3 { try Self.hotspot("run", "classify", "--run-dir", run, "--shard", "\(i)") }
+        try await Self.hotspot("run", "rank", "--run-dir", run)
+        for i in 0..<3 { try await Self.hotspot("run", "classify", "--run-dir", run, "--shard", "\(i)") }
 
         // An older run is `latest`; a shard's COG goes missing: publish refuses, naming it, and `latest` stays.
         try FileManager.default.createDirectory(atPath: parent + "/older", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: parent + "/latest", withDestinationPath: "older")
         try FileManager.default.moveItem(atPath: run + "/shards/0002/classify.json", toPath: parent + "/classify.json")
-        let refused = try Self.hotspot("run", "publish", "--run-dir", run, "--assemble", expect: 1)
+        let refused = try await Self.hotspot("run", "publish", "--run-dir", run, "--assemble", expect: 1)
         #expect(refused.err.contains("shard 2 is not classified"), "\(refused.err)")
         #expect(refused.err.split(separator: "\n").count == 1, "one sentence: \(refused.err)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: parent + "/latest") == "older")
         #expect(!FileManager.default.fileExists(atPath: run + "/run.json"))
 
         try FileManager.default.moveItem(atPath: parent + "/classify.json", toPath: run + "/shards/0002/classify.json")
-        try Self.hotspot("run", "publish", "--run-dir", run, "--assemble")
+        try await Self.hotspot("run", "publish", "--run-dir", run, "--assemble")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: parent + "/latest") == "global")
         for layer in OutputLayer.allCases {
             #expect(try Checksum.file(plain.directory + "/" + layer.fileName) == Checksum.file(run + "/" + layer.fileName),
                     "\(layer.rawValue) after the killed task's rerun")
         }
         // Publishing again (a repeated task) changes nothing.
-        try Self.hotspot("run", "publish", "--run-dir", run, "--assemble")
+        try await Self.hotspot("run", "publish", "--run-dir", run, "--assemble")
     }
 
-    @Test func aScoreRepeatedAfterRankMakesClassifyAndPublishRefuse() throws {
+    @Test func aScoreRepeatedAfterRankMakesClassifyAndPublishRefuse() async throws {
         let run = Self.folder.file("stale") + "/global"
-        try Self.hotspot("run", "plan", "--config", Self.configPath, "--run-dir", run, "--shards", "2")
-        for i in 0..<2 { try Self.hotspot("run", "score", "--run-dir", run, "--shard", "\(i)") }
-        try Self.hotspot("run", "rank", "--run-dir", run)
+        try await Self.hotspot("run", "plan", "--config", Self.configPath, "--run-dir", run, "--shards", "2")
+        for i in 0..<2 { try await Self.hotspot("run", "score", "--run-dir", run, "--shard", "\(i)") }
+        try await Self.hotspot("run", "rank", "--run-dir", run)
         // Same inputs, same sums: a repeated score keeps the rank valid.
-        try Self.hotspot("run", "score", "--run-dir", run, "--shard", "0")
-        try Self.hotspot("run", "classify", "--run-dir", run, "--shard", "0")
+        try await Self.hotspot("run", "score", "--run-dir", run, "--shard", "0")
+        try await Self.hotspot("run", "classify", "--run-dir", run, "--shard", "0")
         // Sums that changed (here: tampered with) are stale for the rank tables.
         let marker = run + "/shards/0001/score.json"
         let text = try String(contentsOfFile: marker, encoding: .utf8)
         let sums = try #require(text.range(of: #""sums_sha256" : "[0-9a-f]{64}""#, options: .regularExpression))
         try text.replacingCharacters(in: sums, with: "\"sums_sha256\" : \"" + String(repeating: "0", count: 64) + "\"")
             .write(toFile: marker, atomically: true, encoding: .utf8)
-        let refused = try Self.hotspot("run", "classify", "--run-dir", run, "--shard", "1", expect: 1)
+        let refused = try await Self.hotspot("run", "classify", "--run-dir", run, "--shard", "1", expect: 1)
         #expect(refused.err.contains("scored again after"), "\(refused.err)")
     }
 
-    @Test func planAndTaskMistakesAreOneSentence() throws {
+    @Test func planAndTaskMistakesAreOneSentence() async throws {
         let run = Self.folder.file("mistakes") + "/global"
-        let noPlan = try Self.hotspot("run", "score", "--run-dir", run, "--shard", "0", expect: 1)
+        let noPlan = try await Self.hotspot("run", "score", "--run-dir", run, "--shard", "0", expect: 1)
         #expect(noPlan.err.contains("has no plan"), "\(noPlan.err)")
-        try Self.hotspot("run", "plan", "--config", Self.configPath, "--run-dir", run, "--shards", "2")
-        let outside = try Self.hotspot("run", "score", "--run-dir", run, "--shard", "5", expect: 1)
+        try await Self.hotspot("run", "plan", "--config", Self.configPath, "--run-dir", run, "--shards", "2")
+        let outside = try await Self.hotspot("run", "score", "--run-dir", run, "--shard", "5", expect: 1)
         #expect(outside.err.contains("there is no shard 5"), "\(outside.err)")
-        let wrongCount = try Self.hotspot("run", "score", "--run-dir", run, "--shard", "1/4", expect: 1)
+        let wrongCount = try await Self.hotspot("run", "score", "--run-dir", run, "--shard", "1/4", expect: 1)
         #expect(wrongCount.err.contains("planned with 2"), "\(wrongCount.err)")
-        let noIndex = try Self.hotspot("run", "score", "--run-dir", run, expect: 1)
+        let noIndex = try await Self.hotspot("run", "score", "--run-dir", run, expect: 1)
         #expect(noIndex.err.contains("SLURM_ARRAY_TASK_ID"), "\(noIndex.err)")
-        let badIndex = try Self.hotspot("run", "score", "--run-dir", run, expect: 1, environment: ["JOB_COMPLETION_INDEX": "x"])
+        let badIndex = try await Self.hotspot("run", "score", "--run-dir", run, expect: 1, environment: ["JOB_COMPLETION_INDEX": "x"])
         #expect(badIndex.err.contains("JOB_COMPLETION_INDEX"), "\(badIndex.err)")
-        let unranked = try Self.hotspot("run", "classify", "--run-dir", run, "--shard", "0", expect: 1)
+        let unranked = try await Self.hotspot("run", "classify", "--run-dir", run, "--shard", "0", expect: 1)
         #expect(unranked.err.contains("not ranked"), "\(unranked.err)")
-        let zero = try Self.hotspot("run", "plan", "--config", Self.configPath, "--run-dir", run, "--shards", "0", expect: 1)
+        let zero = try await Self.hotspot("run", "plan", "--config", Self.configPath, "--run-dir", run, "--shards", "0", expect: 1)
         #expect(zero.err.contains("1 or more"), "\(zero.err)")
         // A configuration edited after the plan changes nothing: the tasks read the plan's copy.
         let plan = try RunPlan.load(runDirectory: run)
@@ -209,10 +211,10 @@ import TestSupport
         }
     }
 
-    @Test func moreShardsThanStripsLeaveSomeEmpty() throws {
+    @Test func moreShardsThanStripsLeaveSomeEmpty() async throws {
         let parent = Self.folder.file("empty"), run = parent + "/global"
         // 280 rows in strips of at least 8 rows make 35 strips: 40 shards leave 5 empty.
-        try Self.hotspot("run", "plan", "--config", Self.configPath, "--run-dir", run, "--shards", "40")
+        try await Self.hotspot("run", "plan", "--config", Self.configPath, "--run-dir", run, "--shards", "40")
         let plan = try RunPlan.load(runDirectory: run)
         #expect(plan.stripRows == 8)
         #expect(plan.shards.filter(\.isEmpty).count == 5)
@@ -221,17 +223,17 @@ import TestSupport
 
     /// A real single-node Slurm cluster (Debian's slurm-wlm and munge, started here in a folder of the test's) runs
     /// a 4-shard run submitted with the project's own sbatch script; the run equals the plain one.
-    @Test func aFourShardRunOnSlurmEqualsThePlainRun() throws {
+    @Test func aFourShardRunOnSlurmEqualsThePlainRun() async throws {
         let plain = Self.plain
         let cluster = Self.folder.file("slurm")
         let script = repositoryRoot + "/deploy/slurm/local-cluster.sh"
-        let started = try runTool(script, ["start", cluster])
+        let started = try await runToolDetached(script, ["start", cluster], timeout: 120)
         try #require(started.status == 0, "the Slurm cluster did not start: \(started.err)")
         defer { _ = try? runTool(script, ["stop", cluster]) }
         let environment = ["SLURM_CONF": cluster + "/slurm.conf"]
         let parent = Self.folder.file("slurm-runs"), run = parent + "/global"
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        let submitted = try Self.hotspot(
+        let submitted = try await Self.hotspot(
             "slurm", "submit", "--config", Self.configPath, "--shards", "4", "--run-dir", run, "--assemble",
             "--script", repositoryRoot + "/deploy/slurm/run.sbatch", "--sbatch-option=--output=\(parent)/%x-%A_%a.out",
             environment: environment)
@@ -240,11 +242,12 @@ import TestSupport
         let deadline = Date().addingTimeInterval(600)
         var state = ""
         while Date() < deadline {
-            let show = try runTool("env", ["SLURM_CONF=\(cluster)/slurm.conf", "scontrol", "show", "job", ids[4]])
+            let show = try await runToolDetached("env", ["SLURM_CONF=\(cluster)/slurm.conf", "scontrol", "show", "job", ids[4]],
+                                                 timeout: 30)
             state = show.out.components(separatedBy: "JobState=").dropFirst().first?.split(separator: " ").first.map(String.init) ?? ""
             if ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL"].contains(state) { break }
             if show.out.contains("DependencyNeverSatisfied") { state = "DependencyNeverSatisfied"; break }
-            usleep(500_000)
+            try await Task.sleep(for: .milliseconds(500))
         }
         let logs = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasSuffix(".out") }
             .compactMap { try? String(contentsOfFile: parent + "/" + $0, encoding: .utf8) }.joined(separator: "\n")
@@ -264,7 +267,7 @@ import TestSupport
     /// A run whose output folder is a GDAL virtual file system (here /vsimem/, GDAL's in-memory store; /vsis3/ and
     /// the like go the same way: no renames, no links): the phases run in-process, `latest` is a pointer object,
     /// and a reader opens the run through it.
-    @Test func aRunIntoAVirtualFileSystemEqualsThePlainRun() throws {
+    @Test func aRunIntoAVirtualFileSystemEqualsThePlainRun() async throws {
         let plain = Self.plain
         var options = HotspotRun.Options(outputDirectory: "/vsimem/hotspot-runs")
         options.workers = 2
@@ -281,3 +284,4 @@ import TestSupport
         Storage.removeFolder("/vsimem/hotspot-runs")
     }
 }
+
