@@ -86,6 +86,18 @@ struct ShardOption: ParsableArguments {
             return index
         }
     }
+
+    /// Runs one shard's task (`score` or `classify`) and says how long it took.
+    func run(_ done: String, runDirectory: String,
+             _ task: (String, Int, ShardedRun.Options) throws(PipelineError) -> Void) throws {
+        let index = try index(runDirectory: runDirectory)
+        let start = Date()
+        try failingInOneSentence {
+            try task(runDirectory, index, ShardedRun.Options(progress: runProgress))
+            Terminal.endProgress()
+            Terminal.info("\(done) shard \(index) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        }
+    }
 }
 
 struct RunPlanCommand: ParsableCommand {
@@ -120,14 +132,7 @@ struct RunScoreCommand: ParsableCommand {
     @OptionGroup var shard: ShardOption
 
     func run() throws {
-        let index = try shard.index(runDirectory: folder.runDirectory)
-        let start = Date()
-        try failingInOneSentence {
-            try ShardedRun.score(runDirectory: folder.runDirectory, shard: index,
-                                 options: ShardedRun.Options(progress: runProgress))
-            Terminal.endProgress()
-            Terminal.info("scored shard \(index) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
-        }
+        try shard.run("scored", runDirectory: folder.runDirectory, ShardedRun.score)
     }
 }
 
@@ -158,14 +163,7 @@ struct RunClassifyCommand: ParsableCommand {
     @OptionGroup var shard: ShardOption
 
     func run() throws {
-        let index = try shard.index(runDirectory: folder.runDirectory)
-        let start = Date()
-        try failingInOneSentence {
-            try ShardedRun.classify(runDirectory: folder.runDirectory, shard: index,
-                                    options: ShardedRun.Options(progress: runProgress))
-            Terminal.endProgress()
-            Terminal.info("classified shard \(index) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
-        }
+        try shard.run("classified", runDirectory: folder.runDirectory, ShardedRun.classify)
     }
 }
 
