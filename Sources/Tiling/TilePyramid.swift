@@ -27,11 +27,12 @@ public enum TilePyramid {
         public var tilesPerSecond: Double { seconds > 0 ? Double(written + empty) / seconds : 0 }
     }
 
-    /// Generates the pyramid of `job`. `stopAfter` ends the run early after that many tiles (as an interruption
-    /// would), leaving the pyramid resumable.
+    /// Generates the pyramid of `job`, or with `partition` one shard's share of it or the merge that ends a sharded
+    /// pyramid. `stopAfter` ends the run early after that many tiles (as an interruption would), leaving the pyramid
+    /// resumable.
     public static func generate(
-        _ job: TileJob, workers: Int = ProcessInfo.processInfo.activeProcessorCount, stopAfter: Int? = nil,
-        progress report: (@Sendable (Progress) -> Void)? = nil
+        _ job: TileJob, partition: TilePartition? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        stopAfter: Int? = nil, progress report: (@Sendable (Progress) -> Void)? = nil
     ) throws(TilingError) -> Summary {
         let start = Date()
         var summary = Summary(layer: job.layer)
@@ -46,26 +47,45 @@ public enum TilePyramid {
         } catch {
             throw .geo(error)
         }
-        let tiles = job.zooms.flatMap { z in
+        let all = job.zooms.flatMap { z in
             WebMercator.tiles(west: summary.bounds.west, south: summary.bounds.south, east: summary.bounds.east,
                               north: summary.bounds.north, zoom: z)
         }
-        let previous = TileState.load(from: directory)
-        if let previous, previous.sameInputs(as: state), previous.complete {
-            summary.upToDate = true
-            summary.tiles = existingTiles(tiles, job: job)
-            return summary
-        }
-        do {
-            if previous == nil || !previous!.sameInputs(as: state) {
-                // Another source, ramp, format or zoom range: the old tiles must not mix with the new ones.
-                try? FileManager.default.removeItem(atPath: directory)
+        // The pyramid's folder is shared by a sharded pyramid's tasks: who resets a stale one is decided under a lock.
+        let tiles: [Tile]? = try locked(job) { () throws(TilingError) -> [Tile]? in
+            let previous = TileState.load(from: directory)
+            let fresh = previous.map { $0.sameInputs(as: state) } ?? false
+            if fresh, previous!.complete { return nil }
+            var tiles = all
+            switch partition {
+            case .merge:
+                guard fresh else { throw .shardsMissing(path: directory, missing: [], count: 0) }
+                let (count, missing) = TileShardMark.complete(TileShardMark.load(from: directory, matching: state))
+                guard count > 0, missing.isEmpty else { throw .shardsMissing(path: directory, missing: missing, count: count) }
+                tiles = TilePartition.merge.select(all, shards: count)
+            case let .shard(_, count):
+                tiles = partition!.select(all, shards: count)
+            case nil:
+                break
             }
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try removePartialFiles(in: directory)
-            try state.save(to: directory)
-        } catch {
-            throw .unwritable(path: directory, reason: error.localizedDescription)
+            do {
+                if !fresh {
+                    // Another source, ramp, format or zoom range: the old tiles must not mix with the new ones.
+                    try? FileManager.default.removeItem(atPath: directory)
+                }
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                // Half-written tiles of an interrupted task; while shards run, they may be another shard's.
+                if case .shard = partition {} else { try removePartialFiles(in: directory) }
+                if !fresh { try state.save(to: directory) }
+            } catch {
+                throw .unwritable(path: directory, reason: error.localizedDescription)
+            }
+            return tiles
+        }
+        guard let tiles else {
+            summary.upToDate = true
+            summary.tiles = existingTiles(all, job: job)
+            return summary
         }
 
         let limit = min(tiles.count, stopAfter ?? tiles.count)
@@ -109,13 +129,34 @@ public enum TilePyramid {
         (summary.written, summary.empty, summary.alreadyThere, summary.tiles) = results.totals()
         summary.seconds = Date().timeIntervalSince(start)
         if limit == tiles.count {
-            var finished = state
-            finished.complete = true
-            do { try finished.save(to: directory) } catch {
+            do {
+                switch partition {
+                case let .shard(index, count):
+                    try TileShardMark(state: state, index: index, count: count, tiles: tiles.count).save(to: directory)
+                case .merge:
+                    summary.tiles = existingTiles(all, job: job)
+                    fallthrough
+                case nil:
+                    var finished = state
+                    finished.complete = true
+                    try finished.save(to: directory)
+                }
+            } catch {
                 throw .unwritable(path: directory, reason: error.localizedDescription)
             }
         }
         return summary
+    }
+
+    /// Runs `body` holding `Tiles/.<layer>.lock` (flock: the kernel drops it if the process dies).
+    static func locked<T>(_ job: TileJob, _ body: () throws(TilingError) -> T) throws(TilingError) -> T {
+        let path = (job.outputDirectory as NSString).appendingPathComponent(".\(job.layer).lock")
+        try? FileManager.default.createDirectory(atPath: job.outputDirectory, withIntermediateDirectories: true)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        return try body()
     }
 
     static func rampSignature(_ job: TileJob) -> String {
@@ -155,7 +196,7 @@ public enum TilePyramid {
     }
 
     static func existingTiles(_ tiles: [Tile], job: TileJob) -> [Tile] {
-        tiles.filter { FileManager.default.fileExists(atPath: job.tilePath($0)) }
+        tiles.filter { FileManager.default.fileExists(atPath: job.tilePath($0)) }.sorted()
     }
 }
 

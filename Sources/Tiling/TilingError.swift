@@ -7,6 +7,9 @@ public enum TilingError: Error, Sendable, CustomStringConvertible {
     case noRun(String)
     case unwritable(path: String, reason: String)
     case geo(GeoError)
+    case badShard(String)
+    /// A merge before every shard finished: the missing shards of `count` (none finished when `count` is 0).
+    case shardsMissing(path: String, missing: [Int], count: Int)
 
     public var description: String {
         switch self {
@@ -15,6 +18,13 @@ public enum TilingError: Error, Sendable, CustomStringConvertible {
         case let .noRun(path): "no published run at \(path): run 'hotspot run' first"
         case let .unwritable(path, reason): "cannot write tiles to \(path): \(reason)"
         case let .geo(error): error.description
+        case let .badShard(text): "--shard must be I/N with 0 <= I < N (e.g. --shard 3/8), not '\(text)'"
+        case let .shardsMissing(path, _, 0):
+            "no shard of this pyramid has finished in \(path): run 'hotspot tiles --shard I/N' for every I, then merge"
+        case let .shardsMissing(path, missing, count):
+            "shard\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(count) "
+                + "\(missing.count == 1 ? "has" : "have") not finished in \(path): run 'hotspot tiles --shard "
+                + "\(missing[0])/\(count)'\(missing.count == 1 ? "" : " (and the others)"), then merge"
         }
     }
 }

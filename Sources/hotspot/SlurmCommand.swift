@@ -19,7 +19,8 @@ struct SlurmSubmitCommand: ParsableCommand {
         abstract: "Submit plan, score (array), rank, classify (array) and publish as chained sbatch jobs.",
         discussion: examples("hotspot slurm submit --config Config/hotspot.yaml --shards 32",
                              "hotspot slurm submit --config Config/hotspot.yaml --shards 32 --print",
-                             "hotspot slurm submit --config g.yaml --shards 128 --assemble"))
+                             "hotspot slurm submit --config g.yaml --shards 128 --assemble",
+                             "hotspot slurm submit --config g.yaml --shards 32 --tiles --tiles-option=--package=pmtiles"))
 
     @OptionGroup var common: ConfigOption
     @Option(help: "Number of shards (tasks of the score and classify arrays).") var shards: Int
@@ -27,6 +28,10 @@ struct SlurmSubmitCommand: ParsableCommand {
     var runDirectory: String?
     @Option(help: "The sbatch script of a phase.") var script = "deploy/slurm/run.sbatch"
     @Flag(help: "Publish one COG per layer instead of VRT mosaics.") var assemble = false
+    @Flag(help: "Then make the run's tile pyramids: a job array of tile shards after publish, and the merge.")
+    var tiles = false
+    @Option(name: .customLong("tiles-option"), help: "An option for both tiles jobs (e.g. --tiles-option=--zoom=0-9); repeatable.")
+    var tilesOptions: [String] = []
     @Option(name: .customLong("sbatch-option"), help: "An option for every sbatch call (e.g. --sbatch-option=--partition=long); repeatable.")
     var sbatchOptions: [String] = []
     @Flag(name: .customLong("print"), help: "Print the sbatch calls as a shell script instead of running them.")
@@ -50,13 +55,17 @@ struct SlurmSubmitCommand: ParsableCommand {
         let configFile = absolute(common.config), sbatchScript = absolute(script)
         let shared = ["--parsable", "--export=ALL,HOTSPOT=\(executable)"] + sbatchOptions
         let last = "\(shards - 1)"
-        let steps: [(name: String, options: [String], arguments: [String])] = [
+        var steps: [(name: String, options: [String], arguments: [String])] = [
             ("plan", [], ["plan", runDirectory, configFile, "\(shards)"]),
             ("score", ["--array=0-\(last)"], ["score", runDirectory]),
             ("rank", [], ["rank", runDirectory]),
             ("classify", ["--array=0-\(last)"], ["classify", runDirectory]),
             ("publish", [], ["publish", runDirectory] + (assemble ? ["--assemble"] : [])),
         ]
+        if tiles {
+            steps += [("tiles", ["--array=0-\(last)"], ["tiles", runDirectory, configFile] + tilesOptions),
+                      ("tiles-merge", [], ["tiles-merge", runDirectory, configFile] + tilesOptions)]
+        }
         if printOnly {
             var lines = ["#!/bin/bash", "set -euo pipefail"]
             var previous: String?
@@ -64,10 +73,11 @@ struct SlurmSubmitCommand: ParsableCommand {
                 let dependency = previous.map { ["--dependency=afterok:$\($0)"] } ?? []
                 let words = ["sbatch"] + shared + ["--job-name=hotspot-\(step.name)"] + dependency + step.options
                     + [sbatchScript] + step.arguments
-                lines.append("\(step.name)=$(" + words.map(shellQuoted).joined(separator: " ") + ")")
-                previous = step.name
+                lines.append(step.name.replacingOccurrences(of: "-", with: "_") + "=$(" + words.map(shellQuoted).joined(separator: " ") + ")")
+                previous = step.name.replacingOccurrences(of: "-", with: "_")
             }
-            lines.append("echo \"run \(runDirectory): jobs $plan $score $rank $classify $publish\"")
+            let names = steps.map { "$" + $0.name.replacingOccurrences(of: "-", with: "_") }.joined(separator: " ")
+            lines.append("echo \"run \(runDirectory): jobs \(names)\"")
             print(lines.joined(separator: "\n"))
             return
         }
@@ -83,7 +93,8 @@ struct SlurmSubmitCommand: ParsableCommand {
         }
         Terminal.info("submitted run \(runDirectory) in \(shards) shards: plan \(ids[0]), score \(ids[1]) "
                       + "(array), rank \(ids[2]), classify \(ids[3]) (array), publish \(ids[4]); follow it with "
-                      + "`squeue` (`latest` switches when publish ends)")
+                      + "`squeue` (`latest` switches when publish ends)"
+                      + (tiles ? "; tiles \(ids[5]) (array), tiles-merge \(ids[6])" : ""))
         print(ids.joined(separator: " "))
     }
 

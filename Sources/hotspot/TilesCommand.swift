@@ -9,7 +9,8 @@ struct TilesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tiles",
         abstract: "Make XYZ Web Mercator tile pyramids, TileJSON and legends of the latest run (resumable).",
-        discussion: examples("hotspot tiles --config Config/hotspot.yaml", "hotspot tiles --config Config/hotspot.yaml --package mbtiles"))
+        discussion: examples("hotspot tiles --config Config/hotspot.yaml", "hotspot tiles --config Config/hotspot.yaml --package mbtiles",
+                             "hotspot tiles --config g.yaml --shard 3/8   (then, once all 8 are done: --merge)"))
 
     @OptionGroup var common: ConfigOption
 
@@ -35,11 +36,20 @@ struct TilesCommand: ParsableCommand {
     @Option(help: "Output folder (default: tiles.dir).")
     var out: String?
 
+    @Option(help: ArgumentHelp("Make one share of the pyramids, shard I of N (tile ranges at a split zoom); "
+                               + "'--merge' ends them.", valueName: "I/N"))
+    var shard: String?
+
+    @Flag(help: "After every shard: make the zooms above the split, then TileJSON, legends and packages.")
+    var merge = false
+
     @Option(help: ArgumentHelp("Stop after this many tiles per layer, as an interruption would (for tests).",
                                visibility: .hidden))
     var stopAfter: Int?
 
     func validate() throws {
+        if shard != nil, merge { throw ValidationError("--shard and --merge are separate steps: pass one of them") }
+        if let shard, (try? partition(shard)) == nil { throw ValidationError(TilingError.badShard(shard).description) }
         if let zoom {
             do { _ = try TileJob.zoomRange(zoom) } catch { throw ValidationError(error.description) }
         }
@@ -72,7 +82,8 @@ struct TilesCommand: ParsableCommand {
                 sourceSHA256: output.sha256, description: output.description, attribution: record.attribution,
                 format: imageFormat, zooms: zooms, outputDirectory: outputDirectory)
             let ramp = job.ramp
-            let summary = try TilePyramid.generate(job, stopAfter: stopAfter, progress: { p in
+            let partition: TilePartition? = try shard.map { try self.partition($0) } ?? (merge ? .merge : nil)
+            let summary = try TilePyramid.generate(job, partition: partition, stopAfter: stopAfter, progress: { p in
                 var line = "\(p.layer): \(p.done)/\(p.total) tiles, \(String(format: "%.0f", p.tilesPerSecond)) tiles/s"
                 if let eta = p.etaSeconds, p.done < p.total { line += String(format: ", ETA %.0f s", eta) }
                 Terminal.progress(line)
@@ -89,6 +100,8 @@ struct TilesCommand: ParsableCommand {
                 Terminal.info("\(name): stopped after \(stopAfter) tiles; run again to finish")
                 continue
             }
+            // A shard's share is done; TileJSON, legend and packages wait for the merge.
+            if shard != nil { continue }
             let tileJSON = TileJSON(job: job, bounds: summary.bounds)
             do {
                 try tileJSON.encoded().write(to: URL(fileURLWithPath: job.layerDirectory + "/tilejson.json"), options: .atomic)
@@ -105,9 +118,19 @@ struct TilesCommand: ParsableCommand {
             }
             viewerLayers.append((name, ramp.spec.name, zooms.upperBound, imageFormat.rawValue))
         }
-        if !viewerLayers.isEmpty {
+        if shard != nil {
+            Terminal.info("shard \(shard!) done: once every shard is, run 'hotspot tiles --merge' with the same options")
+        } else if !viewerLayers.isEmpty {
             try Viewer.write(to: outputDirectory, layers: viewerLayers)
         }
+    }
+
+    func partition(_ text: String) throws(TilingError) -> TilePartition {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 2, let index = parts[0], let count = parts[1], index >= 0, index < count else {
+            throw .badShard(text)
+        }
+        return .shard(index: index, count: count)
     }
 
     func checkWritable(_ directory: String) throws {

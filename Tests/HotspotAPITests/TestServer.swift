@@ -154,7 +154,7 @@ final class ServeProcess: Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
 
     /// Starts it on a free port with the test configuration after `edit`, and waits for /health (60 s at most).
-    init(edit: (String) -> String = { $0 }) async throws {
+    init(environment: [String: String] = [:], edit: (String) -> String = { $0 }) async throws {
         let folder = TemporaryFolder("hotspot-serve-process")
         self.folder = folder
         let output = (DemoFixture.run.directory as NSString).deletingLastPathComponent
@@ -167,6 +167,7 @@ final class ServeProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: DemoFixture.hotspotBinary)
         process.arguments = ["serve", "--config", folder.file("hotspot.yaml"), "--port", "\(port)"]
         process.environment = ProcessInfo.processInfo.environment.merging(["HOTSPOT_CACHE": folder.file("cache")]) { $1 }
+            .merging(environment) { $1 }
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()

@@ -236,13 +236,14 @@ import TestSupport
         let submitted = try await Self.hotspot(
             "slurm", "submit", "--config", Self.configPath, "--shards", "4", "--run-dir", run, "--assemble",
             "--script", repositoryRoot + "/deploy/slurm/run.sbatch", "--sbatch-option=--output=\(parent)/%x-%A_%a.out",
-            environment: environment)
+            "--tiles", "--tiles-option=--zoom=0-3", "--tiles-option=--layers=hotspot_class,loss_score",
+            "--tiles-option=--out=\(parent)/tiles", "--tiles-option=--package=pmtiles", environment: environment)
         let ids = submitted.out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        try #require(ids.count == 5, "five jobs: \(submitted.out) \(submitted.err)")
+        try #require(ids.count == 7, "seven jobs: \(submitted.out) \(submitted.err)")
         let deadline = Date().addingTimeInterval(600)
         var state = ""
         while Date() < deadline {
-            let show = try await runToolDetached("env", ["SLURM_CONF=\(cluster)/slurm.conf", "scontrol", "show", "job", ids[4]],
+            let show = try await runToolDetached("env", ["SLURM_CONF=\(cluster)/slurm.conf", "scontrol", "show", "job", ids[6]],
                                                  timeout: 30)
             state = show.out.components(separatedBy: "JobState=").dropFirst().first?.split(separator: " ").first.map(String.init) ?? ""
             if ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL"].contains(state) { break }
@@ -251,7 +252,7 @@ import TestSupport
         }
         let logs = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasSuffix(".out") }
             .compactMap { try? String(contentsOfFile: parent + "/" + $0, encoding: .utf8) }.joined(separator: "\n")
-        try #require(state == "COMPLETED", "publish job \(ids[4]) ended \(state): \(logs)")
+        try #require(state == "COMPLETED", "tiles-merge job \(ids[6]) ended \(state): \(logs)")
         for layer in OutputLayer.allCases {
             #expect(try Checksum.file(plain.directory + "/" + layer.fileName) == Checksum.file(run + "/" + layer.fileName),
                     "\(layer.rawValue) from the Slurm run differs from the plain run's")
@@ -262,6 +263,16 @@ import TestSupport
         #expect(record.shards?.allSatisfy { $0.scoredBy?.job?.hasPrefix("slurm:\(ids[1])_") == true } == true,
                 "each shard was scored by a task of the score array: \(String(describing: record.shards))")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: parent + "/latest") == "global")
+        // The tile shards of the array and the merge make the packages of one unsharded `hotspot tiles`.
+        try await Self.hotspot("tiles", "--config", Self.configPath, "--run", plain.directory, "--zoom", "0-3",
+                               "--layers", "hotspot_class,loss_score", "--out", Self.folder.file("plain-tiles"),
+                               "--package", "pmtiles")
+        for layer in ["hotspot_class", "loss_score"] {
+            let sharded = FileManager.default.contents(atPath: parent + "/tiles/\(layer).pmtiles")
+            #expect(sharded != nil && sharded == FileManager.default.contents(atPath: Self.folder.file("plain-tiles/\(layer).pmtiles")),
+                    "\(layer).pmtiles of the Slurm tile shards differs from the unsharded one")
+        }
+        #expect(logs.contains("shard 3/4 done"), "the tiles array ran four shards")
     }
 
     /// A run whose output folder is a GDAL virtual file system (here /vsimem/, GDAL's in-memory store; /vsis3/ and

@@ -42,6 +42,78 @@ import TestSupport
         #expect(changed.alreadyThere == 0 && changed.written == whole.written)
     }
 
+    /// A pyramid made by N shards and a merge is the unsharded pyramid, file for file and byte for byte; each tile is
+    /// made by exactly one task; a merge before every shard names the missing one; a shard finding a pyramid of
+    /// other inputs starts it afresh.
+    @Test(arguments: [3, 5]) func shardsAndAMergeMakeTheUnshardedPyramid(_ shards: Int) throws {
+        let whole = TemporaryFolder()
+        let wholeJob = try Self.job(whole, zooms: 0...5)
+        let reference = try TilePyramid.generate(wholeJob)
+        let folder = TemporaryFolder()
+        _ = try TilePyramid.generate(try Self.job(folder, zooms: 0...2, sha: "sha-old"))
+        let job = try Self.job(folder, zooms: 0...5)
+        var counts: [Int] = []
+        for index in 0..<shards where index != 1 {
+            let share = try TilePyramid.generate(job, partition: .shard(index: index, count: shards))
+            #expect(share.alreadyThere == 0, "a stale pyramid's tiles are not kept")
+            counts.append(share.written + share.empty)
+        }
+        #expect(throws: TilingError.self) { try TilePyramid.generate(job, partition: .merge) }
+        do {
+            _ = try TilePyramid.generate(job, partition: .merge)
+        } catch {
+            #expect(error.description.hasPrefix("shard 1 of \(shards) has not finished in \(job.layerDirectory)"),
+                    "\(error.description)")
+        }
+        let second = try TilePyramid.generate(job, partition: .shard(index: 1, count: shards))
+        counts.append(second.written + second.empty)
+        #expect(FileManager.default.fileExists(atPath: job.layerDirectory + "/.state.json"))
+        #expect(TileState.load(from: job.layerDirectory)?.complete == false, "complete only after the merge")
+        let merged = try TilePyramid.generate(job, partition: .merge)
+        #expect(TileState.load(from: job.layerDirectory)?.complete == true)
+        #expect(counts.reduce(0, +) + merged.written + merged.empty == reference.written + reference.empty,
+                "every tile made once: \(counts) + \(merged.written + merged.empty)")
+        #expect(counts.min()! * 2 >= counts.max()!, "shares balance: \(counts)")
+        #expect(merged.tiles == reference.tiles)
+        let files = Self.tileFiles(job)
+        #expect(files == Self.tileFiles(wholeJob) && files.count > 300)
+        for file in files {
+            #expect(FileManager.default.contents(atPath: job.layerDirectory + "/" + file)
+                    == FileManager.default.contents(atPath: wholeJob.layerDirectory + "/" + file), "\(file) differs")
+        }
+        #expect(try TilePyramid.generate(job, partition: .merge).upToDate)
+    }
+
+    /// The commands a Slurm array and its last job type: `--shard I/N` per task, then `--merge --package pmtiles`,
+    /// make the package of an unsharded `hotspot tiles --package pmtiles`, byte for byte.
+    @Test func shardedTilesCommandsPackageTheSamePMTiles() throws {
+        func config(_ folder: TemporaryFolder) throws -> String {
+            let text = try String(contentsOfFile: repositoryRoot + "/Config/hotspot.yaml", encoding: .utf8)
+                .replacingOccurrences(of: "dir: Rasters/derived", with: "dir: \((DemoFixture.run.directory as NSString).deletingLastPathComponent)")
+                .replacingOccurrences(of: "dir: Tiles", with: "dir: \(folder.file("Tiles"))")
+            try text.write(toFile: folder.file("c.yaml"), atomically: true, encoding: .utf8)
+            return folder.file("c.yaml")
+        }
+        let common = ["--zoom", "0-4", "--layers", "hotspot_class,loss_score", "--package", "pmtiles"]
+        let plain = TemporaryFolder(), sharded = TemporaryFolder()
+        let reference = try runTool(Self.binary, ["tiles", "--config", try config(plain)] + common, cwd: repositoryRoot)
+        #expect(reference.status == 0, "\(reference.err)")
+        let file = try config(sharded)
+        for index in [1, 0] {
+            let share = try runTool(Self.binary, ["tiles", "--config", file, "--shard", "\(index)/2"] + common, cwd: repositoryRoot)
+            #expect(share.status == 0, "\(share.err)")
+            #expect(!FileManager.default.fileExists(atPath: sharded.file("Tiles/hotspot_class.pmtiles")), "packaged before the merge")
+        }
+        let merge = try runTool(Self.binary, ["tiles", "--config", file, "--merge"] + common, cwd: repositoryRoot)
+        #expect(merge.status == 0, "\(merge.err)")
+        for layer in ["hotspot_class", "loss_score"] {
+            let a = FileManager.default.contents(atPath: plain.file("Tiles/\(layer).pmtiles"))
+            #expect(a != nil && a == FileManager.default.contents(atPath: sharded.file("Tiles/\(layer).pmtiles")), "\(layer).pmtiles")
+            #expect(FileManager.default.contents(atPath: plain.file("Tiles/\(layer)/tilejson.json"))
+                    == FileManager.default.contents(atPath: sharded.file("Tiles/\(layer)/tilejson.json")))
+        }
+    }
+
     @Test func killingTheCommandMidwayLeavesNoCorruptTileAndARerunFinishes() throws {
         let folder = TemporaryFolder()
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hotspot").path
@@ -146,6 +218,10 @@ import TestSupport
         (["--package", "zip"], "The value 'zip' is invalid for '--package <package>'"),
         (["--out", "/proc/version/tiles"], "cannot write tiles to /proc/version/tiles"),
         (["--run", "/nonexistent/run"], "no published run at /nonexistent/run"),
+        (["--shard", "2/2"], "--shard must be I/N with 0 <= I < N"),
+        (["--shard=-1/2"], "--shard must be I/N with 0 <= I < N"),
+        (["--shard", "1/3", "--merge"], "--shard and --merge are separate steps"),
+        (["--merge"], "no shard of this pyramid has finished in"),
     ])
     func badArgumentsGetOneClearError(_ arguments: [String], _ says: String) throws {
         let folder = TemporaryFolder()

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Scale-out, measured on this machine and projected to a cluster. At three grid sizes, a run sharded in SHARDS is
+# timed phase by phase (each task alone, as a node of a cluster would run it: all cores, peak RSS), against the plain
+# unsharded `hotspot run` of the same configuration (the peer making the same products, in the same run).
+# From the per-task throughput of the largest grid and the measured fixed costs (rank, publish) it projects a global
+# run at SoilGrids' 250 m (159,246 x 58,034 px, 9.24e9) on 8, 32 and 128 nodes like this one.
+#
+# Usage: Benchmarks/scale.sh [RES_DEG ...]   (default: 0.07 0.025 0.0125 = 10.6, 83, 332 Mpx)
+#   env: SHARDS=4  HOTSPOT=.build/release/hotspot  KEEP=1 keeps Benchmarks/out/scale
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RESOLUTIONS=${*:-0.07 0.025 0.0125}
+SHARDS=${SHARDS:-4}
+HOTSPOT=${HOTSPOT:-.build/release/hotspot}
+OUT=Benchmarks/out/scale
+[ -x "$HOTSPOT" ] || swift build -c release --product hotspot
+HOTSPOT=$(realpath "$HOTSPOT")
+rm -rf "$OUT"; mkdir -p "$OUT"
+
+# timed FILE CMD...: wall seconds and peak RSS (KiB) of one command into FILE; its log beside it.
+timed() {
+  local file=$1; shift
+  sync
+  /usr/bin/time -f "%e %M" -o "$file" "$@" > "$file.log" 2>&1 || { cat "$file.log"; exit 1; }
+}
+sum_secs() { awk '{ s += $1 } END { printf "%.2f", s }' "$@"; }
+max_secs() { awk '{ if ($1 > m) m = $1 } END { printf "%.2f", m }' "$@"; }
+max_mib() { awk '{ if ($2 > m) m = $2 } END { printf "%.0f", m / 1024 }' "$@"; }
+
+printf "%-9s %8s | %8s %6s | %8s %8s %6s | %6s %7s %7s | %6s | %6s\n" "grid" "Mpx" "plain s" "MiB" \
+  "score/s" "class/s" "MiB" "rank s" "pub s" "asm s" "ratio" "tiles"
+for RES in $RESOLUTIONS; do
+  D=$OUT/$RES; mkdir -p "$D"
+  $HOTSPOT demo-data --out "$D/demo" --resolution "$RES" > /dev/null 2>&1
+  sed -e "s#resolution: 0.05#resolution: $RES#" -e "s#dir: Rasters/derived#dir: $D/plain#" \
+      -e "s#Rasters/demo/#$D/demo/#" Config/hotspot.yaml > "$D/hotspot.yaml"
+  timed "$D/plain.time" "$HOTSPOT" run --config "$D/hotspot.yaml"
+  timed "$D/plan.time" "$HOTSPOT" run plan --config "$D/hotspot.yaml" --run-dir "$D/runs/sharded" --shards "$SHARDS"
+  for i in $(seq 0 $((SHARDS - 1))); do timed "$D/score-$i.time" "$HOTSPOT" run score --run-dir "$D/runs/sharded" --shard "$i"; done
+  timed "$D/rank.time" "$HOTSPOT" run rank --run-dir "$D/runs/sharded"
+  for i in $(seq 0 $((SHARDS - 1))); do timed "$D/classify-$i.time" "$HOTSPOT" run classify --run-dir "$D/runs/sharded" --shard "$i"; done
+  timed "$D/publish.time" "$HOTSPOT" run publish --run-dir "$D/runs/sharded"
+  # The assembled COGs, from the same shards (publish is idempotent: it rewrites run.json and latest).
+  timed "$D/assemble.time" "$HOTSPOT" run publish --run-dir "$D/runs/sharded" --assemble
+  for i in $(seq 0 $((SHARDS - 1))); do
+    timed "$D/tiles-$i.time" "$HOTSPOT" tiles --config "$D/hotspot.yaml" --run "$D/runs/sharded" --out "$D/tiles" \
+      --zoom 0-6 --layers hotspot_class --shard "$i/$SHARDS"
+  done
+  timed "$D/tiles-merge.time" "$HOTSPOT" tiles --config "$D/hotspot.yaml" --run "$D/runs/sharded" --out "$D/tiles" \
+    --zoom 0-6 --layers hotspot_class --merge
+  W=$(awk -v r="$RES" 'BEGIN { printf "%d", 360 / r + 0.5 }'); H=$(awk -v r="$RES" 'BEGIN { printf "%d", 144 / r + 0.5 }')
+  PX=$((W * H)); SHARD_PX=$((PX / SHARDS))
+  score_rate=$(awk -v px="$SHARD_PX" '{ s += $1; n++ } END { printf "%.0f", px * n / s }' "$D"/score-*.time)
+  class_rate=$(awk -v px="$SHARD_PX" '{ s += $1; n++ } END { printf "%.0f", px * n / s }' "$D"/classify-*.time)
+  tasks_mib=$(cat "$D"/score-*.time "$D"/classify-*.time "$D/rank.time" "$D/publish.time" "$D"/tiles-*.time "$D/tiles-merge.time" \
+    | awk '{ if ($2 > m) m = $2 } END { printf "%.0f", m / 1024 }')
+  sharded=$(cat "$D"/plan.time "$D"/score-*.time "$D/rank.time" "$D"/classify-*.time "$D/publish.time" | awk '{ s += $1 } END { print s }')
+  printf "%-9s %8.1f | %8.2f %6s | %8.2f %8.2f %6s | %6.2f %7.2f %7.2f | %6.2f | %6.2f\n" "${W}x${H}" \
+    "$(echo "$PX / 1000000" | bc -l)" "$(cut -d' ' -f1 "$D/plain.time")" "$(max_mib "$D/plain.time")" \
+    "$(echo "$score_rate / 1000000" | bc -l)" "$(echo "$class_rate / 1000000" | bc -l)" "$tasks_mib" \
+    "$(cut -d' ' -f1 "$D/rank.time")" "$(cut -d' ' -f1 "$D/publish.time")" "$(cut -d' ' -f1 "$D/assemble.time")" \
+    "$(echo "$sharded / $(cut -d' ' -f1 "$D/plain.time")" | bc -l)" "$(sum_secs "$D"/tiles-*.time)"
+  echo "$PX $score_rate $class_rate $(cut -d' ' -f1 "$D/rank.time") $(cut -d' ' -f1 "$D/publish.time") $(cut -d' ' -f1 "$D/plan.time")" > "$D/rates"
+  [ -n "${KEEP:-}" ] || rm -rf "$D/demo" "$D/plain" "$D/runs" "$D/tiles"
+done
+echo "   score/s, class/s: Mpx a second of one task on all $(nproc) cores (shard pixels / task seconds, mean of $SHARDS tasks);"
+echo "   MiB: the largest peak RSS of any task (score, classify, rank, publish, tile shards and merge);"
+echo "   ratio: plan + every score + rank + every classify + publish (VRT), one after another, over the plain run."
+
+# Projection: the largest grid's rates; a node is this machine; one task per node per phase and N = nodes shards.
+# wall(n) = plan + P/(n*score) + rank + P/(n*classify) + publish, rank and publish taken as measured (they read
+# every shard's small files: histograms, VRT entries; both grow with shards, not pixels) plus a queueing allowance of
+# 30 s per dependent phase (Slurm's scheduler cycle and job start).
+read -r PX SCORE CLASS RANK PUBLISH PLAN < "$OUT/$(echo "$RESOLUTIONS" | awk '{ print $NF }')/rates"
+GLOBAL=9241582764   # 159246 x 58034
+echo "== projection: global 250 m ($GLOBAL px) from the ${PX} px grid's rates"
+for NODES in 8 32 128; do
+  awk -v P="$GLOBAL" -v n="$NODES" -v s="$SCORE" -v c="$CLASS" -v r="$RANK" -v p="$PUBLISH" -v pl="$PLAN" 'BEGIN {
+    score = P / (n * s); classify = P / (n * c); wall = pl + score + r + classify + p + 5 * 30
+    printf "   %3d nodes: score %6.0f s + classify %6.0f s + plan/rank/publish %4.0f s + queueing 150 s = %5.1f min\n",
+      n, score, classify, pl + r + p, wall / 60 }'
+done
