@@ -263,14 +263,22 @@ import TestSupport
         #expect(record.shards?.allSatisfy { $0.scoredBy?.job?.hasPrefix("slurm:\(ids[1])_") == true } == true,
                 "each shard was scored by a task of the score array: \(String(describing: record.shards))")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: parent + "/latest") == "global")
-        // The tile shards of the array and the merge make the packages of one unsharded `hotspot tiles`.
+        // The tile shards of the array and the merge make the tiles of one unsharded `hotspot tiles` (the packages
+        // differ only in the run they name).
         try await Self.hotspot("tiles", "--config", Self.configPath, "--run", plain.directory, "--zoom", "0-3",
-                               "--layers", "hotspot_class,loss_score", "--out", Self.folder.file("plain-tiles"),
-                               "--package", "pmtiles")
+                               "--layers", "hotspot_class,loss_score", "--out", Self.folder.file("plain-tiles"))
         for layer in ["hotspot_class", "loss_score"] {
-            let sharded = FileManager.default.contents(atPath: parent + "/tiles/\(layer).pmtiles")
-            #expect(sharded != nil && sharded == FileManager.default.contents(atPath: Self.folder.file("plain-tiles/\(layer).pmtiles")),
-                    "\(layer).pmtiles of the Slurm tile shards differs from the unsharded one")
+            #expect(FileManager.default.fileExists(atPath: parent + "/tiles/\(layer).pmtiles"))
+            let mine = parent + "/tiles/" + layer, theirs = Self.folder.file("plain-tiles/" + layer)
+            let tiles = { (root: String) in
+                (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [])
+                    .filter { $0.hasSuffix(".png") && $0 != "legend.png" }.sorted()
+            }
+            #expect(tiles(mine) == tiles(theirs) && tiles(mine).count > 40, "\(layer): the same tiles")
+            for tile in tiles(theirs) {
+                #expect(FileManager.default.contents(atPath: mine + "/" + tile) == FileManager.default.contents(atPath: theirs + "/" + tile),
+                        "\(layer)/\(tile) of the Slurm tile shards differs from the unsharded one")
+            }
         }
         #expect(logs.contains("shard 3/4 done"), "the tiles array ran four shards")
     }
