@@ -5,11 +5,11 @@
 # From the per-task throughput of the largest grid and the measured fixed costs (rank, publish) it projects a global
 # run at SoilGrids' 250 m (159,246 x 58,034 px, 9.24e9) on 8, 32 and 128 nodes like this one.
 #
-# Usage: Benchmarks/scale.sh [RES_DEG ...]   (default: 0.07 0.025 0.0125 = 10.6, 83, 332 Mpx)
+# Usage: Benchmarks/scale.sh [RES_DEG ...]   (default: 0.072 0.036 0.025 = 10, 40, 83 Mpx)
 #   env: SHARDS=4  HOTSPOT=.build/release/hotspot  KEEP=1 keeps Benchmarks/out/scale
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RESOLUTIONS=${*:-0.07 0.025 0.0125}
+RESOLUTIONS=${*:-0.072 0.036 0.025}
 SHARDS=${SHARDS:-4}
 HOTSPOT=${HOTSPOT:-.build/release/hotspot}
 OUT=Benchmarks/out/scale
@@ -39,9 +39,10 @@ for RES in $RESOLUTIONS; do
   for i in $(seq 0 $((SHARDS - 1))); do timed "$D/score-$i.time" "$HOTSPOT" run score --run-dir "$D/runs/sharded" --shard "$i"; done
   timed "$D/rank.time" "$HOTSPOT" run rank --run-dir "$D/runs/sharded"
   for i in $(seq 0 $((SHARDS - 1))); do timed "$D/classify-$i.time" "$HOTSPOT" run classify --run-dir "$D/runs/sharded" --shard "$i"; done
+  # The assembled COGs, from a copy of the same shards (a published run is not published again).
+  cp -r "$D/runs/sharded" "$D/runs/assembled"
   timed "$D/publish.time" "$HOTSPOT" run publish --run-dir "$D/runs/sharded"
-  # The assembled COGs, from the same shards (publish is idempotent: it rewrites run.json and latest).
-  timed "$D/assemble.time" "$HOTSPOT" run publish --run-dir "$D/runs/sharded" --assemble
+  timed "$D/assemble.time" "$HOTSPOT" run publish --run-dir "$D/runs/assembled" --assemble
   for i in $(seq 0 $((SHARDS - 1))); do
     timed "$D/tiles-$i.time" "$HOTSPOT" tiles --config "$D/hotspot.yaml" --run "$D/runs/sharded" --out "$D/tiles" \
       --zoom 0-6 --layers hotspot_class --shard "$i/$SHARDS"

@@ -109,10 +109,12 @@ public enum HotspotRun {
     }
 
     /// 256 rows (the inputs' usual tile height and twice the warped VRTs' block height, so no block is decoded or
-    /// warped by two workers), fewer for grids so wide that a strip would pass 2 Mpx; always a power of two, so that
-    /// strips start on multiples of the overview factors and the workers can reduce the overviews.
+    /// warped by two workers), fewer for grids so wide that a strip would pass 1 Mpx; always a power of two, so that
+    /// strips start on multiples of the overview factors and the workers can reduce the overviews. The strip bounds
+    /// a task's memory whatever the grid: a worker holds about 80 bytes a strip pixel (its outputs, the warped
+    /// inputs' blocks), and at 2 Mpx a task on a 28,800-column grid peaked at 537 MiB, at 1 Mpx at 450 MiB.
     static func defaultStripRows(gridWidth: Int) -> Int {
-        let fitting = max(1, min(256, (1 << 21) / max(1, gridWidth)))
+        let fitting = max(1, min(256, (1 << 20) / max(1, gridWidth)))
         return 1 << (Int.bitWidth - 1 - fitting.leadingZeroBitCount)
     }
 

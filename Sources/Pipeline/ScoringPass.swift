@@ -77,7 +77,6 @@ struct ScoringPass {
         /// Strip-sized outputs, in the order of `ScoringPass.layers`.
         let outputs: [BlockBuffer<Float>]
         let overviews: [AverageOverviews]?
-        var partial = Result.empty
     }
 
     func run(work: WorkFolder, report: (@Sendable (RunProgress) -> Void)?) throws(PipelineError) -> Result {
@@ -130,9 +129,9 @@ struct ScoringPass {
                 }
             }
             try sink.write(window, outputs: outputs, overviews: worker.overviews)
-            Self.accumulate(&worker.partial, window: window, outputs: outputs, areas: areas)
+            sink.accumulate(window, outputs: outputs, areas: areas)
             progress.step(pixels: n)
-        }, finish: { worker in sink.merge(worker.partial) })
+        })
         return try sink.finish()
     }
 
@@ -224,15 +223,16 @@ struct ScoringPass {
         }
     }
 
-    /// What the workers share: the intermediate files (writes are sequential in GDAL anyway) and the merged
-    /// histograms, behind one lock.
+    /// What the workers share: the intermediate files (writes are sequential in GDAL anyway) behind one lock, and
+    /// the histograms and statistics behind another. One set of sums for all workers, not one each: a histogram is
+    /// 32 MiB, so per-worker sums made a task's memory grow with its node's cores (64 MiB a core). Adding a strip
+    /// takes milliseconds against seconds of RothC, and every sum is an integer or a min/max (ties are counted
+    /// within one `add`), so the order in which strips arrive cannot show.
     final class Sink: @unchecked Sendable {
         private let lock = Mutex(())
         private let files: [Dataset]
         private let bands: [Band]
-        /// The merged histograms: the first worker's own, then the others added to it (a histogram is 32 MiB, so
-        /// the sink does not start one of its own).
-        private var merged: Result?
+        private let sums = Mutex<Result?>(.empty)
         private let overviews: OverviewPlan?
         private let gridWidth: Int
 
@@ -274,16 +274,8 @@ struct ScoringPass {
             }
         }
 
-        func merge(_ partial: Result) {
-            lock.withLock { _ in
-                guard var result = merged else {
-                    merged = partial
-                    return
-                }
-                merged = nil  // one reference, so the merge below does not copy the arrays
-                result.merge(partial)
-                merged = result
-            }
+        func accumulate(_ window: Window, outputs: [UnsafeBufferPointer<Float>], areas: PixelAreas) {
+            sums.withLock { sums in ScoringPass.accumulate(&sums!, window: window, outputs: outputs, areas: areas) }
         }
 
         func finish() throws(PipelineError) -> Result {
@@ -292,9 +284,10 @@ struct ScoringPass {
             } catch {
                 throw .output(path: files[0].path, reason: error.description)
             }
-            let result = merged ?? .empty
-            merged = nil
-            return result
+            return sums.withLock { sums in
+                defer { sums = nil }
+                return sums!
+            }
         }
     }
 }
