@@ -69,15 +69,22 @@ echo "   MiB: the largest peak RSS of any task (score, classify, rank, publish, 
 echo "   ratio: plan + every score + rank + every classify + publish (VRT), one after another, over the plain run."
 
 # Projection: the largest grid's rates; a node is this machine; one task per node per phase and N = nodes shards.
-# wall(n) = plan + P/(n*score) + rank + P/(n*classify) + publish, rank and publish taken as measured (they read
-# every shard's small files: histograms, VRT entries; both grow with shards, not pixels) plus a queueing allowance of
-# 30 s per dependent phase (Slurm's scheduler cycle and job start).
-read -r PX SCORE CLASS RANK PUBLISH PLAN < "$OUT/$(echo "$RESOLUTIONS" | awk '{ print $NF }')/rates"
+# wall(n) = plan + P/(n*score) + rank(P) + P/(n*classify) + publish + queueing. rank is one task that reads every
+# pixel's rate and loss once more (the exact ranks of tie clusters, see BinRefinement): its time is fitted as a + b*px
+# (least squares over the grids measured) and extrapolated to P. plan and publish (VRT) read small files only and are
+# taken as measured. Queueing: 30 s per dependent phase (Slurm's scheduler cycle and job start).
+LARGEST=$(echo "$RESOLUTIONS" | awk '{ print $NF }')
+read -r PX SCORE CLASS RANK PUBLISH PLAN < "$OUT/$LARGEST/rates"
 GLOBAL=9241582764   # 159246 x 58034
-echo "== projection: global 250 m ($GLOBAL px) from the ${PX} px grid's rates"
+read -r RANK_A RANK_B < <(cat "$OUT"/*/rates | awk '{ n++; x += $1; y += $4; xx += $1 * $1; xy += $1 * $4 }
+  END { b = (n > 1 && n * xx - x * x > 0) ? (n * xy - x * y) / (n * xx - x * x) : y / x; a = (y - b * x) / n
+        if (a < 0) { a = 0; b = xy / xx }; printf "%.6f %.6e", a, b }')
+echo "== rank: $RANK_A s + $RANK_B s/px (fit over $(ls "$OUT"/*/rates | wc -l) grids): $(awk -v a="$RANK_A" -v b="$RANK_B" \
+  -v p="$GLOBAL" 'BEGIN { printf "%.0f", a + b * p }') s at 250 m"
+echo "== projection: global 250 m ($GLOBAL px) from the ${PX} px grid's task rates"
 for NODES in 8 32 128; do
-  awk -v P="$GLOBAL" -v n="$NODES" -v s="$SCORE" -v c="$CLASS" -v r="$RANK" -v p="$PUBLISH" -v pl="$PLAN" 'BEGIN {
-    score = P / (n * s); classify = P / (n * c); wall = pl + score + r + classify + p + 5 * 30
-    printf "   %3d nodes: score %6.0f s + classify %6.0f s + plan/rank/publish %4.0f s + queueing 150 s = %5.1f min\n",
-      n, score, classify, pl + r + p, wall / 60 }'
+  awk -v P="$GLOBAL" -v n="$NODES" -v s="$SCORE" -v c="$CLASS" -v ra="$RANK_A" -v rb="$RANK_B" -v p="$PUBLISH" -v pl="$PLAN" 'BEGIN {
+    score = P / (n * s); classify = P / (n * c); rank = ra + rb * P; wall = pl + score + rank + classify + p + 5 * 30
+    printf "   %3d nodes: score %6.0f s + rank %4.0f s + classify %6.0f s + plan/publish %3.0f s + queueing 150 s = %5.1f min\n",
+      n, score, rank, classify, pl + p, wall / 60 }'
 done

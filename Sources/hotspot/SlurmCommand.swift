@@ -20,7 +20,8 @@ struct SlurmSubmitCommand: ParsableCommand {
         discussion: examples("hotspot slurm submit --config Config/hotspot.yaml --shards 32",
                              "hotspot slurm submit --config Config/hotspot.yaml --shards 32 --print",
                              "hotspot slurm submit --config g.yaml --shards 128 --assemble",
-                             "hotspot slurm submit --config g.yaml --shards 32 --tiles --tiles-option=--package=pmtiles"))
+                             "hotspot slurm submit --config g.yaml --shards 32 --tiles",
+                             "hotspot slurm submit --shards 8 --tiles --tiles-option=--zoom=0-9"))
 
     @OptionGroup var common: ConfigOption
     @Option(help: "Number of shards (tasks of the score and classify arrays).") var shards: Int

@@ -10,7 +10,7 @@ struct TilesCommand: ParsableCommand {
         commandName: "tiles",
         abstract: "Make XYZ Web Mercator tile pyramids, TileJSON and legends of the latest run (resumable).",
         discussion: examples("hotspot tiles --config Config/hotspot.yaml", "hotspot tiles --config Config/hotspot.yaml --package mbtiles",
-                             "hotspot tiles --config g.yaml --shard 3/8   (then, once all 8 are done: --merge)"))
+                             "hotspot tiles --config g.yaml --shard 3/8", "hotspot tiles --config g.yaml --merge"))
 
     @OptionGroup var common: ConfigOption
 

@@ -28,7 +28,9 @@ import Testing
         #expect(opened + (report["refused"] as? Int ?? 0) == 3000)
         #expect(opened >= 2900, "\(report)")
         let seconds = report["health_seconds"] as? [Double] ?? []
-        #expect(seconds.count == 5 && seconds.allSatisfy { $0 < 1 }, "\(report)")
+        // Locked out, a check would wait for the flood's head timeout (3 s): every one answers well before it (the
+        // first may meet the evictions on a loaded machine), most at once.
+        #expect(seconds.count == 5 && seconds.allSatisfy { $0 < 2.5 } && seconds.sorted()[2] < 0.5, "\(report)")
         #expect((report["health_status"] as? [String] ?? []).allSatisfy { $0 == "HTTP/1.1 200 OK" }, "\(report)")
         // Over the cap, the oldest waiting connections were closed to make room while the flood came in.
         #expect((report["closed_during_attack"] as? Int ?? 0) >= opened - 1000 - 10, "\(report)")
