@@ -7,6 +7,7 @@
 #
 # Usage: Benchmarks/scale.sh [RES_DEG ...]   (default: 0.072 0.036 0.025 = 10, 40, 83 Mpx)
 #   env: SHARDS=4  HOTSPOT=.build/release/hotspot  KEEP=1 keeps Benchmarks/out/scale
+#        PROJECT_ONLY=1: no measuring, the projection from the grids' rates already in Benchmarks/out/scale
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESOLUTIONS=${*:-0.072 0.036 0.025}
@@ -15,7 +16,7 @@ HOTSPOT=${HOTSPOT:-.build/release/hotspot}
 OUT=Benchmarks/out/scale
 [ -x "$HOTSPOT" ] || swift build -c release --product hotspot
 HOTSPOT=$(realpath "$HOTSPOT")
-rm -rf "$OUT"; mkdir -p "$OUT"
+[ -n "${PROJECT_ONLY:-}" ] || { rm -rf "$OUT"; mkdir -p "$OUT"; }
 
 # timed FILE CMD...: wall seconds and peak RSS (KiB) of one command into FILE; its log beside it.
 timed() {
@@ -30,6 +31,7 @@ max_mib() { awk '{ if ($2 > m) m = $2 } END { printf "%.0f", m / 1024 }' "$@"; }
 printf "%-9s %8s | %8s %6s | %8s %8s %6s | %6s %7s %7s | %6s | %6s\n" "grid" "Mpx" "plain s" "MiB" \
   "score/s" "class/s" "MiB" "rank s" "pub s" "asm s" "ratio" "tiles"
 for RES in $RESOLUTIONS; do
+  [ -z "${PROJECT_ONLY:-}" ] || break
   D=$OUT/$RES; mkdir -p "$D"
   $HOTSPOT demo-data --out "$D/demo" --resolution "$RES" > /dev/null 2>&1
   sed -e "s#resolution: 0.05#resolution: $RES#" -e "s#dir: Rasters/derived#dir: $D/plain#" \
@@ -70,21 +72,29 @@ echo "   ratio: plan + every score + rank + every classify + publish (VRT), one 
 
 # Projection: the largest grid's rates; a node is this machine; one task per node per phase and N = nodes shards.
 # wall(n) = plan + P/(n*score) + rank(P) + P/(n*classify) + publish + queueing. rank is one task that reads every
-# pixel's rate and loss once more (the exact ranks of tie clusters, see BinRefinement): its time is fitted as a + b*px
-# (least squares over the grids measured) and extrapolated to P. plan and publish (VRT) read small files only and are
-# taken as measured. Queueing: 30 s per dependent phase (Slurm's scheduler cycle and job start).
+# pixel's rate and loss once more (the exact ranks of tie clusters, see BinRefinement); publish (VRT) grows with the
+# grid as well in the measurements (it sets the run up again): both are fitted as a + b*px (least squares over the grids measured) and extrapolated to P. plan
+# reads the inputs' headers and is taken as measured. Queueing: 30 s per dependent phase (Slurm's scheduler cycle and job start).
+GLOBAL=9241582764   # 159246 x 58034
 LARGEST=$(echo "$RESOLUTIONS" | awk '{ print $NF }')
 read -r PX SCORE CLASS RANK PUBLISH PLAN < "$OUT/$LARGEST/rates"
-GLOBAL=9241582764   # 159246 x 58034
-read -r RANK_A RANK_B < <(cat "$OUT"/*/rates | awk '{ n++; x += $1; y += $4; xx += $1 * $1; xy += $1 * $4 }
-  END { b = (n > 1 && n * xx - x * x > 0) ? (n * xy - x * y) / (n * xx - x * x) : y / x; a = (y - b * x) / n
-        if (a < 0) { a = 0; b = xy / xx }; printf "%.6f %.6e", a, b }')
-echo "== rank: $RANK_A s + $RANK_B s/px (fit over $(ls "$OUT"/*/rates | wc -l) grids): $(awk -v a="$RANK_A" -v b="$RANK_B" \
-  -v p="$GLOBAL" 'BEGIN { printf "%.0f", a + b * p }') s at 250 m"
+# fit COLUMN: "a b" of a + b*px over the grids' rates (least squares; a floored at 0).
+fit() {
+  cat "$OUT"/*/rates | awk -v c="$1" '{ n++; x += $1; y += $c; xx += $1 * $1; xy += $1 * $c }
+    END { b = (n > 1 && n * xx - x * x > 0) ? (n * xy - x * y) / (n * xx - x * x) : y / x; a = (y - b * x) / n
+          if (a < 0) { a = 0; b = xy / xx }; printf "%.6f %.6e\n", a, b }'
+}
+read -r RANK_A RANK_B < <(fit 4)
+read -r PUB_A PUB_B < <(fit 5)
+for what in "rank $RANK_A $RANK_B" "publish $PUB_A $PUB_B"; do
+  set -- $what
+  echo "== $1: $2 s + $3 s/px (fit over $(ls "$OUT"/*/rates | wc -l) grids): $(awk -v a="$2" -v b="$3" -v p="$GLOBAL" \
+    'BEGIN { printf "%.0f", a + b * p }') s at 250 m"
+done
 echo "== projection: global 250 m ($GLOBAL px) from the ${PX} px grid's task rates"
 for NODES in 8 32 128; do
-  awk -v P="$GLOBAL" -v n="$NODES" -v s="$SCORE" -v c="$CLASS" -v ra="$RANK_A" -v rb="$RANK_B" -v p="$PUBLISH" -v pl="$PLAN" 'BEGIN {
-    score = P / (n * s); classify = P / (n * c); rank = ra + rb * P; wall = pl + score + rank + classify + p + 5 * 30
+  awk -v P="$GLOBAL" -v n="$NODES" -v s="$SCORE" -v c="$CLASS" -v ra="$RANK_A" -v rb="$RANK_B" -v pa="$PUB_A" -v pb="$PUB_B" -v pl="$PLAN" 'BEGIN {
+    score = P / (n * s); classify = P / (n * c); rank = ra + rb * P; p = pa + pb * P; wall = pl + score + rank + classify + p + 5 * 30
     printf "   %3d nodes: score %6.0f s + rank %4.0f s + classify %6.0f s + plan/publish %3.0f s + queueing 150 s = %5.1f min\n",
       n, score, rank, classify, pl + p, wall / 60 }'
 done

@@ -14,6 +14,11 @@ public enum GDALRuntime {
         // of those only contend (measured: the scoring pass takes 25% longer with ALL_CPUS on 2 cores).
         // Do not write .aux.xml side-car files next to inputs we only read.
         CPLSetConfigOption("GDAL_PAM_ENABLED", "NO")
+        // A VRT opens its sources shared with the other VRTs opened on the same thread. Our handles are opened on one
+        // thread and read on another (pools, workers), so two handles of a published mosaic read one shard COG's
+        // TIFF handle at once: "TIFFReadEncodedTile() failed" in one tile shard out of four at 83 Mpx. Unshared,
+        // each handle owns its sources, as it owns its dataset.
+        if getenv("VRT_SHARED_SOURCE") == nil { CPLSetConfigOption("VRT_SHARED_SOURCE", "NO") }
     }()
 
     /// Registers the drivers and the error handler; cheap after the first call.

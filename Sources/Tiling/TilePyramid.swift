@@ -90,8 +90,9 @@ public enum TilePyramid {
 
         let limit = min(tiles.count, stopAfter ?? tiles.count)
         let results = TileResults()
-        // The first worker reuses the renderer opened above; the others open their own (GDAL handles are per thread).
-        let opened = Handover(renderer)
+        // Each worker opens its own renderer on its own thread: a handle opened here and read on a worker's thread
+        // shared a published mosaic's sources with the handle another worker opened here (random
+        // "TIFFReadEncodedTile() failed" on VRT-published sharded runs).
         struct Worker {
             let renderer: TileRenderer
             var made = Set<String>()
@@ -99,10 +100,7 @@ public enum TilePyramid {
             var rgba: [UInt8]
         }
         try forEachIndex(count: limit, workers: workers, makeState: { () throws(TilingError) -> Worker in
-            let renderer: TileRenderer
-            if let first = opened.take() { renderer = first } else {
-                renderer = try wrap { () throws(GeoError) in try TileRenderer(path: job.sourcePath, sampling: job.sampling) }
-            }
+            let renderer = try wrap { () throws(GeoError) in try TileRenderer(path: job.sourcePath, sampling: job.sampling) }
             return Worker(renderer: renderer, rgba: [UInt8](repeating: 0, count: renderer.tileSize * renderer.tileSize * 4))
         }, body: { (worker: inout Worker, index: Int) throws(TilingError) in
             let tile = tiles[index]
