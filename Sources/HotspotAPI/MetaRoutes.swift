@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import RunReader
 
-/// What is not data: `/health`, `/openapi.json`, `/metrics`, and the map page with its assets and Leaflet.
+/// What is not data (the landing page `/` is OGC API Features'): `/health`, `/openapi.json`, `/metrics`, and the map page with its assets and Leaflet.
 struct MetaRoutes {
     let served: ServedRun
     /// Leaflet and its marker-cluster plugin (Debian's libjs-leaflet and libjs-leaflet.markercluster).
@@ -50,7 +50,6 @@ struct MetaRoutes {
         }
         routes.get("/map", use: mapPage)
         routes.get("/map/embed", use: mapPage)
-        routes.get("/") { _, _ in Response.redirect(to: "/map") }
         routes.get("/openapi.json") { request, _ in
             guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
                   let data = try? Data(contentsOf: url) else { throw Problem(.internalServerError, "openapi.json is missing") }

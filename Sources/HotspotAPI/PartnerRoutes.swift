@@ -44,6 +44,25 @@ struct PartnerRoutes: Sendable {
     func list(_ request: Request) throws -> Response {
         try checkParameters(request, known: ["bbox", "theme", "type", "country", "q", "limit", "offset", "lang"])
         let (limit, offset) = try page(request, default: Self.pageSize, maximum: Self.maxPageSize)
+        let filter = try Self.filter(request)
+        let includePrivate = try authorised(request, required: false)
+        let partners = store.snapshot.list(filter)
+        let shown = partners.dropFirst(offset).prefix(limit)
+        var collection = PartnerCollection(features: shown.map { $0.feature(includePrivate: includePrivate) },
+                                           numberMatched: partners.count)
+        collection.numberReturned = shown.count
+        if offset + shown.count < partners.count {
+            var components = URLComponents()
+            components.queryItems = request.uri.queryParameters.filter { $0.key != "offset" && $0.key != "limit" }
+                .map { URLQueryItem(name: String($0.key), value: String($0.value)) }.sorted { $0.name < $1.name }
+                + [URLQueryItem(name: "limit", value: "\(limit)"), URLQueryItem(name: "offset", value: "\(offset + shown.count)")]
+            collection.links = [.init(href: "/v1/partners?" + (components.percentEncodedQuery ?? ""), rel: "next")]
+        }
+        return try geojson(request, collection)
+    }
+
+    /// The listing filters of a request (`bbox`, `theme`, `type`, `country`, `q`), shared with OGC API Features' items.
+    static func filter(_ request: Request) throws -> PartnerIndex.Filter {
         let query = request.uri.queryParameters
         var filter = PartnerIndex.Filter()
         if let bbox = query.get("bbox") {
@@ -77,20 +96,7 @@ struct PartnerRoutes: Sendable {
             guard text.count <= 200 else { throw Problem.badParameter("q", "q is at most 200 characters") }
             filter.text = text
         }
-        let includePrivate = try authorised(request, required: false)
-        let partners = store.snapshot.list(filter)
-        let shown = partners.dropFirst(offset).prefix(limit)
-        var collection = PartnerCollection(features: shown.map { $0.feature(includePrivate: includePrivate) },
-                                           numberMatched: partners.count)
-        collection.numberReturned = shown.count
-        if offset + shown.count < partners.count {
-            var components = URLComponents()
-            components.queryItems = request.uri.queryParameters.filter { $0.key != "offset" && $0.key != "limit" }
-                .map { URLQueryItem(name: String($0.key), value: String($0.value)) }.sorted { $0.name < $1.name }
-                + [URLQueryItem(name: "limit", value: "\(limit)"), URLQueryItem(name: "offset", value: "\(offset + shown.count)")]
-            collection.links = [.init(href: "/v1/partners?" + (components.percentEncodedQuery ?? ""), rel: "next")]
-        }
-        return try geojson(request, collection)
+        return filter
     }
 
     func neighbours(_ request: Request, id: String) throws -> Response {

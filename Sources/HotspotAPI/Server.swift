@@ -126,6 +126,7 @@ public enum HotspotServer {
         router.addRoutes(DownloadRoutes(served: served, regions: regions, options: options).routes)
         router.addRoutes(RegionRoutes(served: served, regions: regions).routes)
         router.addRoutes(PartnerRoutes(store: partners, served: served, token: token).routes)
+        router.addRoutes(FeatureRoutes(store: partners, options: options).routes)
         MetaRoutes(served: served, leafletDirectory: options.leafletDirectory).register(on: router)
         return router
     }

@@ -312,7 +312,7 @@ import HotspotConfig
     @Test(arguments: ["/v1/layers", "/health", "/v1/score?lon=10.2&lat=45.3", "/tiles/loss_score/tilejson.json",
                       "/tiles/loss_score/legend.png", "/tiles/loss_score/2/2/1.png", "/v1/regions", "/v1/partners",
                       "/openapi.json", "/map", "/metrics", "/v1/regions/nowhere/stats",
-                      "/v1/download?layer=loss_score&bbox=5,40,6,41"])
+                      "/v1/download?layer=loss_score&bbox=5,40,6,41", "/", "/collections/partners/items?limit=5"])
     func everyGetAnswersHead(_ path: String) async throws {
         let server = try await TestServer.shared.value
         let get = try await server.get(path)

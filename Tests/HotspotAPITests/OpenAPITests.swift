@@ -22,7 +22,8 @@ import Testing
         let server = try await TestServer.shared.value
         let spec = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: Self.specPath))) as! [String: Any]
         let paths = spec["paths"] as! [String: [String: Any]]
-        let examples = ["layer": "loss_score", "z": "2", "x": "2", "y": "1", "id": "europe", "style": "loss_score.qml"]
+        let examples = ["layer": "loss_score", "z": "2", "x": "2", "y": "1", "id": "europe", "style": "loss_score.qml",
+                        "collectionId": "partners", "featureId": "fiji-east"]
         let queries = ["/v1/score": "?lon=10.1&lat=45.2", "/v1/download": "?layer=loss_score&bbox=0,40,10,50",
                        "/v1/download/stac": "?layer=loss_score&region=europe"]
         for (template, operations) in paths {
@@ -51,7 +52,8 @@ import Testing
                       "/tiles/{layer}/legend.png", "/v1/regions", "/v1/regions/{id}/stats", "/v1/download",
                       "/v1/download/stac", "/openapi.json", "/metrics", "/v1/partners", "/v1/partners/{id}",
                       "/v1/partners/{id}/neighbours", "/v1/partners/near-hotspots", "/map", "/map/embed", "/",
-                      "/v1/styles/{style}"] {
+                      "/v1/styles/{style}", "/conformance", "/collections", "/collections/{collectionId}",
+                      "/collections/{collectionId}/items", "/collections/{collectionId}/items/{featureId}"] {
             #expect(paths[route] != nil, "\(route) is not in the spec")
         }
     }
