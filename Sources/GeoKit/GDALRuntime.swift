@@ -15,9 +15,9 @@ public enum GDALRuntime {
         // Do not write .aux.xml side-car files next to inputs we only read.
         CPLSetConfigOption("GDAL_PAM_ENABLED", "NO")
         // A VRT opens its sources shared with the other VRTs opened on the same thread. Our handles are opened on one
-        // thread and read on another (pools, workers), so two handles of a published mosaic read one shard COG's
-        // TIFF handle at once: "TIFFReadEncodedTile() failed" in one tile shard out of four at 83 Mpx. Unshared,
-        // each handle owns its sources, as it owns its dataset.
+        // thread and read on another (pools, workers): unshared, each handle owns its sources as it owns its dataset.
+        // (Tile workers reading a handle opened on the calling thread failed at random with "TIFFReadEncodedTile()
+        // failed" on a published mosaic; they now open their own, which is what fixed that.)
         if getenv("VRT_SHARED_SOURCE") == nil { CPLSetConfigOption("VRT_SHARED_SOURCE", "NO") }
     }()
 

@@ -153,10 +153,12 @@ final class ServeProcess: Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts it on a free port with the test configuration after `edit`, and waits for /health (60 s at most).
-    init(environment: [String: String] = [:], edit: (String) -> String = { $0 }) async throws {
+    /// Starts it on a free port with the test configuration after `edit`, and waits for /health (60 s at most);
+    /// `partners` are imported into its (new) directory first.
+    init(environment: [String: String] = [:], partners: [Partner] = [], edit: (String) -> String = { $0 }) async throws {
         let folder = TemporaryFolder("hotspot-serve-process")
         self.folder = folder
+        if !partners.isEmpty { try PartnerStore(path: folder.file("partners.gpkg")).importAll(partners, replace: true) }
         let output = (DemoFixture.run.directory as NSString).deletingLastPathComponent
         let config = edit(try DemoFixture.configText(output: output)
             .replacingOccurrences(of: "regions: Config/regions.geojson", with: "regions: \(repositoryRoot)/Config/regions.geojson")
