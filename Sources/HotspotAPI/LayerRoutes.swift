@@ -59,13 +59,9 @@ struct LayerRoutes {
         let layer = try context.parameters.require("layer")
         guard let job = snapshot.tiles.jobs[layer] else { throw Self.unknownLayer(layer, snapshot) }
         let base = HotspotServer.baseURL(request, options)
-        // maxzoom is the data's native zoom plus a small over-zoom margin (clients scale beyond it; tiles deeper
-        // down to RunTiles.maxOnDemandZoom are still answered), or the pre-rendered pyramid's top if higher.
         var onDemand = job
         let bounds = snapshot.tiles.bounds[layer] ?? (-180, -85, 180, 85)
-        let native = WebMercator.nativeZoom(pixelDegrees: snapshot.tiles.pixelDegrees[layer] ?? 1)
-        onDemand.zooms = job.zooms.lowerBound...max(job.zooms.upperBound,
-                                                    min(native + WebMercator.overZoomMargin, RunTiles.maxOnDemandZoom))
+        onDemand.zooms = Self.zooms(layer, snapshot)
         let tileJSON = TileJSON(job: onDemand, bounds: bounds,
                                 tileURL: "\(base)/tiles/\(layer)/{z}/{x}/{y}.png?run=\(snapshot.run.runID)",
                                 legendURL: "\(base)/tiles/\(layer)/legend.png")
@@ -84,6 +80,16 @@ struct LayerRoutes {
         }
         let data = try await offload { try snapshot.tiles.png(layer: layer, tile: tile) }
         return respond(request, data, type: "image/png", caching: asked == nil ? .run : .immutable)
+    }
+
+    /// The zooms a layer is offered at: from the pyramid's lowest to the data's native zoom plus a small over-zoom
+    /// margin (clients scale beyond it; tiles deeper down to RunTiles.maxOnDemandZoom are still answered), or the
+    /// pre-rendered pyramid's top if higher. TileJSON and WMTS say the same.
+    static func zooms(_ layer: String, _ snapshot: ServedRun.Snapshot) -> ClosedRange<Int> {
+        let job = snapshot.tiles.jobs[layer]!
+        let native = WebMercator.nativeZoom(pixelDegrees: snapshot.tiles.pixelDegrees[layer] ?? 1)
+        return job.zooms.lowerBound...max(job.zooms.upperBound,
+                                          min(native + WebMercator.overZoomMargin, RunTiles.maxOnDemandZoom))
     }
 
     static func unknownLayer(_ layer: String, _ snapshot: ServedRun.Snapshot) -> ReadError {

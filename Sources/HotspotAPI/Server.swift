@@ -123,6 +123,7 @@ public enum HotspotServer {
         router.addRoutes(ScoreRoutes(served: served, maxBatchPoints: server.maxBatchPoints,
                                      budget: PointBudget(capacity: server.batchPointsInFlight)).routes)
         router.addRoutes(LayerRoutes(served: served, options: options).routes)
+        router.addRoutes(WMTSRoutes(served: served, options: options).routes)
         router.addRoutes(DownloadRoutes(served: served, regions: regions, options: options).routes)
         router.addRoutes(RegionRoutes(served: served, regions: regions).routes)
         router.addRoutes(PartnerRoutes(store: partners, served: served, token: token).routes)
