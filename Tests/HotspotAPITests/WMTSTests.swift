@@ -9,7 +9,9 @@ import Testing
     @Test func gdalsWMTSDriverReadsTheTiles() async throws {
         let server = try await TestServer.shared.value
         let capabilities = "\(server.base)/wmts/1.0.0/WMTSCapabilities.xml"
-        let info = try await runToolDetached("gdalinfo", ["WMTS:\(capabilities)"], timeout: 120)
+        // No tile cache: GDAL's would be a gdalwmscache folder in the working directory, and could answer old tiles.
+        let noCache = ["--config", "GDAL_ENABLE_WMS_CACHE", "NO"]
+        let info = try await runToolDetached("gdalinfo", noCache + ["WMTS:\(capabilities)"], timeout: 120)
         #expect(info.status == 0, "\(info.err)")
         for layer in ["sequestration_score", "loss_score", "hotspot_class"] {
             #expect(info.out.contains("layer=\(layer)"), "\(layer) not listed: \(info.out.prefix(1500))")
@@ -17,7 +19,7 @@ import Testing
 
         let folder = TemporaryFolder()
         for (layer, z, x, y) in [("loss_score", 3, 2, 1), ("hotspot_class", 4, 8, 5)] {
-            let window = try await runToolDetached("gdal_translate", [
+            let window = try await runToolDetached("gdal_translate", noCache + [
                 "-q", "-oo", "TILEMATRIX=\(z)", "-oo", "EXTENT_METHOD=TILE_MATRIX_SET", "-srcwin", "\(x * 256)", "\(y * 256)",
                 "256", "256", "WMTS:\(capabilities),layer=\(layer)", folder.file("\(layer).tif")], timeout: 120)
             #expect(window.status == 0, "\(window.err)")
