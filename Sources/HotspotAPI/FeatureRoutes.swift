@@ -149,12 +149,8 @@ struct FeatureRoutes: Sendable {
         let shown = partners.dropFirst(offset).prefix(limit)
         let base = HotspotServer.baseURL(request, options) + "/collections/partners/items"
         func link(offset: Int, rel: String) -> OGCLink {
-            var components = URLComponents()
-            components.queryItems = request.uri.queryParameters.filter { $0.key != "offset" && $0.key != "limit" }
-                .map { URLQueryItem(name: String($0.key), value: String($0.value)) }.sorted { $0.name < $1.name }
-                + [URLQueryItem(name: "limit", value: "\(limit)"), URLQueryItem(name: "offset", value: "\(offset)")]
-            return OGCLink(base + "?" + (components.percentEncodedQuery ?? ""), rel, "application/geo+json",
-                        rel == "self" ? "this page" : "the \(rel) page")
+            OGCLink(pageURL(request, path: base, limit: limit, offset: offset), rel, "application/geo+json",
+                    rel == "self" ? "this page" : "the \(rel) page")
         }
         var links = [link(offset: offset, rel: "self")]
         if offset + shown.count < partners.count { links.append(link(offset: offset + shown.count, rel: "next")) }
@@ -263,13 +259,21 @@ struct LinkedFeature: Encodable {
 /// OGC API's `datetime`: an RFC 3339 instant, or an interval `start/end` with `..` (or nothing) for an open end.
 struct DateTimeFilter {
     var start: Date?, end: Date?
+    /// The formats a time may come in, made once a request (a formatter costs more than a partner's comparison).
+    private let formatters: [ISO8601DateFormatter] = [
+        [.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds], [.withFullDate],
+    ].map { (options: ISO8601DateFormatter.Options) in
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = options
+        return formatter
+    }
 
     init(_ text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard (1...2).contains(parts.count) else { throw Self.invalid(text) }
         func instant(_ part: String) throws -> Date? {
             if parts.count == 2 && (part.isEmpty || part == "..") { return nil }
-            guard let date = Self.parse(part) else { throw Self.invalid(text) }
+            guard let date = parse(part) else { throw Self.invalid(text) }
             return date
         }
         start = try instant(parts[0])
@@ -280,19 +284,16 @@ struct DateTimeFilter {
     }
 
     func contains(_ timestamp: String) -> Bool {
-        guard let date = Self.parse(timestamp) else { return false }
+        guard let date = parse(timestamp) else { return false }
         return (start.map { date >= $0 } ?? true) && (end.map { date <= $0 } ?? true)
     }
 
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        // A date alone is that day, from midnight UTC.
-        formatter.formatOptions = [.withFullDate]
-        return formatter.date(from: text)
+    /// RFC 3339, with or without fractional seconds, or a date alone (that day from midnight UTC).
+    func parse(_ text: String) -> Date? {
+        for formatter in formatters {
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
     }
 
     static func invalid(_ text: String) -> Problem {

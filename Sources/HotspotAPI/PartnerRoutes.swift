@@ -52,11 +52,8 @@ struct PartnerRoutes: Sendable {
                                            numberMatched: partners.count)
         collection.numberReturned = shown.count
         if offset + shown.count < partners.count {
-            var components = URLComponents()
-            components.queryItems = request.uri.queryParameters.filter { $0.key != "offset" && $0.key != "limit" }
-                .map { URLQueryItem(name: String($0.key), value: String($0.value)) }.sorted { $0.name < $1.name }
-                + [URLQueryItem(name: "limit", value: "\(limit)"), URLQueryItem(name: "offset", value: "\(offset + shown.count)")]
-            collection.links = [.init(href: "/v1/partners?" + (components.percentEncodedQuery ?? ""), rel: "next")]
+            collection.links = [.init(href: pageURL(request, path: "/v1/partners", limit: limit, offset: offset + shown.count),
+                                      rel: "next")]
         }
         return try geojson(request, collection)
     }

@@ -86,3 +86,12 @@ func page(_ request: Request, default defaultLimit: Int, maximum: Int) throws(Re
     }
     return (try whole("limit", 1...maximum) ?? defaultLimit, try whole("offset", 0...Int(Int32.max)) ?? 0)
 }
+
+/// The URL of another page of a listing: the request's own query (sorted) with `limit` and `offset` set.
+func pageURL(_ request: Request, path: String, limit: Int, offset: Int) -> String {
+    var components = URLComponents()
+    components.queryItems = request.uri.queryParameters.filter { $0.key != "offset" && $0.key != "limit" }
+        .map { URLQueryItem(name: String($0.key), value: String($0.value)) }.sorted { $0.name < $1.name }
+        + [URLQueryItem(name: "limit", value: "\(limit)"), URLQueryItem(name: "offset", value: "\(offset)")]
+    return path + "?" + (components.percentEncodedQuery ?? "")
+}
