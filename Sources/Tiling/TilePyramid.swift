@@ -198,16 +198,6 @@ public enum TilePyramid {
     }
 }
 
-/// A value handed to whichever worker asks first (a renderer already opened), then nothing.
-private final class Handover<Value>: Sendable {
-    private struct Held: @unchecked Sendable { let value: Value }
-    private let held: Mutex<Held?>
-
-    init(_ value: Value) { held = Mutex(Held(value: value)) }
-
-    func take() -> Value? { held.withLock { held in defer { held = nil }; return held?.value } }
-}
-
 /// What happened to each tile.
 private final class TileResults: Sendable {
     enum Outcome { case written, empty, alreadyThere }
