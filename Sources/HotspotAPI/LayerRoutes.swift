@@ -72,13 +72,18 @@ struct LayerRoutes {
         let snapshot = try served.current()
         let layer = try context.parameters.require("layer")
         guard snapshot.tiles.jobs[layer] != nil else { throw Self.unknownLayer(layer, snapshot) }
-        let tile = try Self.tileAddress(context)
+        let (tile, scale) = try Self.tileAddress(context)
+        return try await answerTile(request, layer: layer, tile: tile, scale: scale, snapshot: snapshot)
+    }
+
+    /// A tile's PNG, immutable when the request names the run it was made from (`?run=`).
+    func answerTile(_ request: Request, layer: String, tile: Tile, scale: Int, snapshot: ServedRun.Snapshot) async throws -> Response {
         let asked = request.uri.queryParameters.get("run")
         if let asked, asked != snapshot.run.runID {
             throw ReadError.notFound("run \(asked) is not served any more (the current run is \(snapshot.run.runID)): "
                                      + "fetch the TileJSON again", parameter: "run")
         }
-        let data = try await offload { try snapshot.tiles.png(layer: layer, tile: tile) }
+        let data = try await offload { try snapshot.tiles.png(layer: layer, tile: tile, scale: scale) }
         return respond(request, data, type: "image/png", caching: asked == nil ? .run : .immutable)
     }
 
@@ -96,11 +101,22 @@ struct LayerRoutes {
         .notFound("unknown layer '\(layer)'; known: \(snapshot.tiles.jobs.keys.sorted().joined(separator: ", "))")
     }
 
-    /// z/x/y from the path: whole numbers (400 otherwise) inside WebMercatorQuad at that zoom (404 otherwise).
-    static func tileAddress(_ context: BasicRequestContext) throws -> Tile {
+    /// z/x/y from the path: whole numbers (400 otherwise) inside WebMercatorQuad at that zoom (404 otherwise); the
+    /// last may end in `@2x` (a 512 px tile for high-DPI screens).
+    static func tileAddress(_ context: BasicRequestContext) throws -> (tile: Tile, scale: Int) {
+        try tileAddress(z: context.parameters.require("z"), x: context.parameters.require("x"),
+                        y: context.parameters.require("y"))
+    }
+
+    static func tileAddress(z: String, x: String, y: String, names: (z: String, x: String, y: String) = ("z", "x", "y"))
+        throws -> (tile: Tile, scale: Int) {
+        var last = y, scale = 1
+        if last.hasSuffix("@2x") {
+            last.removeLast(3)
+            scale = 2
+        }
         var numbers: [Int] = []
-        for name in ["z", "x", "y"] {
-            let text = try context.parameters.require(name)
+        for (name, text) in [(names.z, z), (names.x, x), (names.y, last)] {
             guard let value = Int(text) else { throw ReadError.invalid("\(name) must be a whole number (got '\(text.prefix(20))')", parameter: name) }
             // One address a tile: "+1" and "01" are not names of tile 1 (caches would hold it twice).
             guard String(value) == text else {
@@ -110,12 +126,13 @@ struct LayerRoutes {
         }
         let (z, x, y) = (numbers[0], numbers[1], numbers[2])
         guard (0...RunTiles.maxOnDemandZoom).contains(z) else {
-            throw ReadError.notFound("zoom \(z) is outside 0-\(RunTiles.maxOnDemandZoom)", parameter: "z")
+            throw ReadError.notFound("zoom \(z) is outside 0-\(RunTiles.maxOnDemandZoom)", parameter: names.z)
         }
         guard (0..<(1 << z)).contains(x), (0..<(1 << z)).contains(y) else {
-            throw ReadError.notFound("tile \(z)/\(x)/\(y) does not exist: x and y run from 0 to \((1 << z) - 1) at zoom \(z)")
+            throw ReadError.notFound("tile \(z)/\(x)/\(y) does not exist: \(names.x) and \(names.y) run from 0 to "
+                                     + "\((1 << z) - 1) at zoom \(z)")
         }
-        return Tile(z: z, x: x, y: y)
+        return (Tile(z: z, x: x, y: y), scale)
     }
 }
 

@@ -21,9 +21,13 @@ public final class RunTiles: Sendable {
     public let legends: [String: [Language: Data]]
     public let onDisk: Set<String>
     let cache: DiskCache
-    private let renderers: [String: HandlePool<TileRendering>]
-    /// A fully transparent tile: the answer where the raster has no data (a 404 would show as an error in browsers).
-    let emptyTile: Data
+    /// Renderers by layer and scale (1: 256 px tiles, 2: 512 px `@2x` tiles for high-DPI screens).
+    private let renderers: [Int: [String: HandlePool<TileRendering>]]
+    /// Fully transparent tiles by scale: the answer where the raster has no data (a 404 would show as an error in
+    /// browsers).
+    let emptyTiles: [Int: Data]
+    /// The scales tiles are rendered at: 256 px, and 512 px for high-DPI screens (`@2x`).
+    public static let scales = [1, 2]
 
     public init(run: RunReader, configuration config: HotspotConfiguration, tilesDirectory: String,
                 cache: DiskCache) throws {
@@ -69,20 +73,30 @@ public final class RunTiles: Sendable {
         self.legends = legends
         onDisk = Set(jobs.values.filter(\.pyramidOnDiskMatches).map(\.layer))
         self.cache = cache
-        renderers = jobs.mapValues { job in
-            HandlePool { try TileRendering(job: job) }
+        var renderers: [Int: [String: HandlePool<TileRendering>]] = [:], emptyTiles: [Int: Data] = [:]
+        for scale in Self.scales {
+            renderers[scale] = jobs.mapValues { job in
+                HandlePool { try TileRendering(job: job, tileSize: 256 * scale) }
+            }
+            let size = 256 * scale, clear = [UInt8](repeating: 0, count: size * size * 4)
+            emptyTiles[scale] = clear.withUnsafeBufferPointer { PNGEncoder(level: 9).encode(rgba: $0, width: size, height: size) }
         }
-        let clear = [UInt8](repeating: 0, count: 256 * 256 * 4)
-        emptyTile = clear.withUnsafeBufferPointer { PNGEncoder(level: 9).encode(rgba: $0, width: 256, height: 256) }
+        self.renderers = renderers
+        self.emptyTiles = emptyTiles
     }
 
-    /// The PNG of `tile` of `layer` (the caller checked both).
-    public func png(layer: String, tile: Tile) throws -> Data {
-        guard let job = jobs[layer], let pool = renderers[layer] else { throw ReadError.notFound("unknown layer '\(layer)'") }
-        if onDisk.contains(layer), let data = FileManager.default.contents(atPath: job.tilePath(tile)) { return data }
-        let relative = "\(job.runID)/\(layer)/\(tile.z)/\(tile.x)/\(tile.y).png"
+    /// The PNG of `tile` of `layer` (the caller checked both) at `scale` 1 (256 px) or 2 (512 px, the area of the
+    /// tile at twice the pixel density: its pixels are those of the four tiles under it, sampled alike).
+    public func png(layer: String, tile: Tile, scale: Int = 1) throws -> Data {
+        guard let job = jobs[layer], let pool = renderers[scale]?[layer], let empty = emptyTiles[scale] else {
+            throw ReadError.notFound("unknown layer '\(layer)'")
+        }
+        if scale == 1, onDisk.contains(layer), let data = FileManager.default.contents(atPath: job.tilePath(tile)) {
+            return data
+        }
+        let relative = "\(job.runID)/\(layer)/\(tile.z)/\(tile.x)/\(tile.y)\(scale == 1 ? "" : "@\(scale)x").png"
         if let data = cache.read(relative) { return data }
-        guard let data = try pool.with({ rendering in try rendering.image(of: tile) }) else { return emptyTile }
+        guard let data = try pool.with({ rendering in try rendering.image(of: tile) }) else { return empty }
         cache.store(data, at: relative)
         return data
     }
@@ -95,9 +109,9 @@ final class TileRendering {
     let png = PNGEncoder(level: 6)
     var rgba: [UInt8]
 
-    init(job: TileJob) throws {
+    init(job: TileJob, tileSize: Int) throws {
         self.job = job
-        renderer = try TileRenderer(path: job.sourcePath, sampling: job.sampling)
+        renderer = try TileRenderer(path: job.sourcePath, sampling: job.sampling, tileSize: tileSize)
         rgba = [UInt8](repeating: 0, count: renderer.tileSize * renderer.tileSize * 4)
     }
 

@@ -182,3 +182,28 @@ public func oraclePixelAreas(_ grid: Grid, squares: [(column: Double, row: Doubl
     }
     return areas
 }
+
+/// A PNG read with GDAL: four bands (grey and alpha PNGs are spread to RGBA).
+public struct RasterArrayRGBA {
+    public let bands: [[UInt8]]
+    public let width: Int
+    public let height: Int
+    public var alpha: [UInt8] { bands[3] }
+
+    public init(path: String) throws {
+        let dataset = try Dataset(path: path)
+        (width, height) = (dataset.width, dataset.height)
+        var bands: [[UInt8]] = []
+        for b in 1...dataset.bandCount {
+            var values = [UInt8](repeating: 0, count: dataset.width * dataset.height)
+            let window = Window(column: 0, row: 0, width: dataset.width, height: dataset.height)
+            try values.withUnsafeMutableBufferPointer { (p) throws(GeoError) in try dataset.band(b).read(window, into: p) }
+            bands.append(values)
+        }
+        if bands.count == 2 { bands = [bands[0], bands[0], bands[0], bands[1]] }
+        self.bands = bands
+    }
+
+    /// A pixel's colour; every fully transparent pixel is the same.
+    public func rgba(_ i: Int) -> [UInt8] { bands[3][i] == 0 ? [0, 0, 0, 0] : bands.map { $0[i] } }
+}

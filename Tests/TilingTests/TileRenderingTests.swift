@@ -188,24 +188,3 @@ import TestSupport
         #expect(checked > 20_000)
     }
 }
-
-/// A PNG tile read with GDAL: four bands.
-struct RasterArrayRGBA {
-    let bands: [[UInt8]]
-    var alpha: [UInt8] { bands[3] }
-
-    init(path: String) throws {
-        let dataset = try Dataset(path: path)
-        var bands: [[UInt8]] = []
-        for b in 1...dataset.bandCount {
-            var values = [UInt8](repeating: 0, count: dataset.width * dataset.height)
-            let window = Window(column: 0, row: 0, width: dataset.width, height: dataset.height)
-            try values.withUnsafeMutableBufferPointer { (p) throws(GeoError) in try dataset.band(b).read(window, into: p) }
-            bands.append(values)
-        }
-        if bands.count == 2 { bands = [bands[0], bands[0], bands[0], bands[1]] }
-        self.bands = bands
-    }
-
-    func rgba(_ i: Int) -> [UInt8] { bands[3][i] == 0 ? [0, 0, 0, 0] : bands.map { $0[i] } }
-}

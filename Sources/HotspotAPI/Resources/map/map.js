@@ -81,7 +81,8 @@
   }
 
   var map = L.map('map', {worldCopyJump: true, minZoom: 1, maxZoom: 12, keyboard: true}).setView([20, 10], embed ? 1 : 2);
-  L.tileLayer('/tiles/land/{z}/{x}/{y}.png', {maxNativeZoom: 8, attribution: 'GSHHG shorelines (demo land mask)'}).addTo(map);
+  // {r} is '@2x' on high-DPI screens: 512 px tiles of the same area, as sharp as the screen.
+  L.tileLayer('/tiles/land/{z}/{x}/{y}{r}.png', {maxNativeZoom: 8, attribution: 'GSHHG shorelines (demo land mask)'}).addTo(map);
   var overlay = null, bounds = null, grid = null;
 
   function showLayer(name) {
@@ -91,7 +92,7 @@
       // The credit line stays one short line (the TileJSON's attribution lists every input file): the run, and a
       // link to the layers' sources. Tiles past the data's native zoom (TileJSON maxzoom) are scaled by Leaflet.
       var run = (tj.tiles[0].split('run=')[1] || '').split('&')[0];
-      overlay = L.tileLayer(tj.tiles[0], {opacity: $('opacity').value / 100, maxNativeZoom: tj.maxzoom,
+      overlay = L.tileLayer(tj.tiles[0].replace('.png', '{r}.png'), {opacity: $('opacity').value / 100, maxNativeZoom: tj.maxzoom,
         attribution: 'Soil Carbon Hotspots ' + esc(run) + ' (<a href="/v1/layers">' + esc(t('sources')) + '</a>)'});
       overlay.on('load', function () {
         document.body.dataset.tilesLoaded = document.querySelectorAll('.leaflet-tile-loaded').length;
