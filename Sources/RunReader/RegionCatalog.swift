@@ -64,6 +64,12 @@ public struct RegionCatalog: Sendable {
         guard let data = FileManager.default.contents(atPath: polygonFile) else {
             throw .badParameter("polygon", "cannot read \(polygonFile)")
         }
+        try self.init(polygons: data, named: polygonFile, scratch: scratch)
+    }
+
+    /// The same from GeoJSON text (`named` says where it came from in errors: a file, the request body; `title` is
+    /// the region's name, the file's name by default).
+    public init(polygons data: Data, named polygonFile: String, title: String? = nil, scratch: String) throws(ReadError) {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw .badParameter("polygon", "\(polygonFile) is not a GeoJSON object")
         }
@@ -111,7 +117,7 @@ public struct RegionCatalog: Sendable {
             throw .badParameter("polygon", "\(polygonFile): \(error.localizedDescription)")
         }
         let collection: [String: Any] = ["type": "FeatureCollection", "features": [[
-            "type": "Feature", "properties": ["id": Self.polygonID, "name": (polygonFile as NSString).lastPathComponent],
+            "type": "Feature", "properties": ["id": Self.polygonID, "name": title ?? (polygonFile as NSString).lastPathComponent],
             "geometry": geometry,
         ]]]
         do {

@@ -11,6 +11,10 @@ public struct RegionStatistics: Codable, Sendable {
         public var mean: Double?
         public var validAreaKm2: Double
         public var units: String
+        /// Area-weighted percentiles (p5, p25, p50, p75, p95): the smallest value with at least that share of the
+        /// valid area at or below it.
+        public var percentiles: [String: Double]?
+        public var histogram: AreaHistogram?
     }
     public struct Hotspots: Codable, Sendable {
         public var sequestrationKm2: Double
@@ -30,14 +34,22 @@ public struct RegionStatistics: Codable, Sendable {
     public var layers: [String: Layer]
     public var hotspots: Hotspots
     public var method: String
+
+    public static let percentiles = [5, 25, 50, 75, 95]
+    public static let histogramBins = 20
 }
 
 extension RunReader {
     /// Statistics over the pixels whose centre is inside the region (GDAL's rasterisation rule), each weighted by its
     /// true area on the WGS84 ellipsoid. Sequestration and loss hotspots each include the pixels that are both.
-    public func statistics(of region: RegionCatalog.Region, catalog: RegionCatalog,
-                           language: Language) throws -> RegionStatistics {
+    /// `maxPixels` bounds the grid window around the region (a polygon of the user's, as downloads are bounded).
+    public func statistics(of region: RegionCatalog.Region, catalog: RegionCatalog, language: Language,
+                           maxPixels: Int? = nil) throws -> RegionStatistics {
         let window = try pixelWindow(west: region.bbox[0], south: region.bbox[1], east: region.bbox[2], north: region.bbox[3])
+        if let maxPixels, window.pixelCount > maxPixels {
+            throw ReadError.tooLarge("the area is \(window.width) x \(window.height) = \(window.pixelCount) pixels; the "
+                                     + "limit is \(maxPixels): ask for a smaller area")
+        }
         let mask = try regionMask(region, catalog: catalog, window: window)
         let areas = try self.areas
         var layers: [String: RegionStatistics.Layer] = [:]
@@ -51,6 +63,7 @@ extension RunReader {
                 var values = [Float](repeating: .nan, count: window.pixelCount)
                 try values.withUnsafeMutableBufferPointer { try handles.outputs[output]!.read(window, into: $0) }
                 var sum = 0.0, area = 0.0, low = Double.infinity, high = -Double.infinity
+                var samples = AreaSamples()
                 window.forEachRun(of: areas) { range, pixelArea in
                     for i in range {
                         let v = Double(values[i])
@@ -61,13 +74,16 @@ extension RunReader {
                         }
                         sum += v * pixelArea
                         area += pixelArea
+                        samples.append(v, area: pixelArea)
                         low = Swift.min(low, v)
                         high = Swift.max(high, v)
                     }
                 }
                 if output != .hotspotClass {
                     layers[output.rawValue] = .init(min: area > 0 ? low : nil, max: area > 0 ? high : nil,
-                                                    mean: area > 0 ? sum / area : nil, validAreaKm2: area, units: output.units)
+                                                    mean: area > 0 ? sum / area : nil, validAreaKm2: area, units: output.units,
+                                                    percentiles: samples.percentiles(RegionStatistics.percentiles),
+                                                    histogram: samples.histogram(bins: RegionStatistics.histogramBins))
                 }
             }
         }
@@ -77,7 +93,9 @@ extension RunReader {
             hotspots: .init(sequestrationKm2: classes[1] + classes[3], lossKm2: classes[2] + classes[3], bothKm2: classes[3],
                             noneKm2: classes[0]),
             method: "pixels whose centre lies inside the region (GDAL rasterisation), weighted by their true area on the "
-                + "ellipsoid; valid area = land pixels with scores")
+                + "ellipsoid; valid area = land pixels with scores; percentiles: the smallest value with at least that "
+                + "share of the valid area at or below it; histograms: \(RegionStatistics.histogramBins) equal bins from the "
+                + "layer's minimum to its maximum there (each bin holds its lower edge, the last both), area in km2")
     }
 
     /// The grid window covering a lon/lat box (clipped to the grid), or a 404 problem when they do not overlap. On a

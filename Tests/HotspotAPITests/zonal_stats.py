@@ -2,7 +2,8 @@
 
 Usage: zonal_stats.py RUN_DIR REGIONS.geojson REGION_ID  -> JSON on stdout.
 The region mask is GDAL's rasterisation (pixel centres inside); pixel areas are the exact areas of
-ellipsoidal quadrangles on WGS84; sums and means are numpy's.
+ellipsoidal quadrangles on WGS84; sums and means are numpy's; area-weighted percentiles are the first value in sorted order whose
+cumulative area reaches the share (numpy's cumsum and searchsorted), histograms numpy's with the areas as weights.
 """
 import json
 import math
@@ -47,6 +48,17 @@ for name in ["sequestration_rate_medium", "sequestration_score", "loss_expected"
     out["layers"][name] = {
         "mean": float((v[ok] * area[ok]).sum() / area[ok].sum()),
         "min": float(v[ok].min()), "max": float(v[ok].max()), "valid_area_km2": float(area[ok].sum())}
+    values, weights = v[ok], area[ok]
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    out["layers"][name]["percentiles"] = {
+        f"p{p}": float(values[order][np.searchsorted(cumulative, p / 100 * cumulative[-1], side="left")])
+        for p in (5, 25, 50, 75, 95)}
+    low, high = float(values.min()), float(values.max())
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(values, bins=20, range=(low, high), weights=weights)
+    out["layers"][name]["histogram"] = {"edges": edges.tolist(), "area_km2": counts.tolist()}
 classes_ds = gdal.Open(f"{run}/hotspot_class.tif")
 classes = classes_ds.GetRasterBand(1).ReadAsArray()
 by = [float(area[mask & (classes == k)].sum()) for k in range(4)]
