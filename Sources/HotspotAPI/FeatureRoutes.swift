@@ -10,6 +10,7 @@ import RunReader
 /// listing's own filters and `limit`/`offset` pages linked by `next`/`prev`. Public fields only, as `/v1/partners`.
 struct FeatureRoutes: Sendable {
     let store: PartnerStore
+    let served: ServedRun
     let options: ServerOptions
 
     static let crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -27,19 +28,26 @@ struct FeatureRoutes: Sendable {
         router.get("/") { request, _ in try landing(request) }
         router.get("/conformance") { request, _ in
             try checkParameters(request, known: ["f"], json: true)
-            return try json(request, ConformanceDocument(conformsTo: Self.conformance))
+            return try json(request, ConformanceDocument(conformsTo: Self.conformance + TileSetRoutes.conformance))
         }
         router.get("/collections") { request, _ in
             try checkParameters(request, known: ["f"], json: true)
             let base = HotspotServer.baseURL(request, options)
+            let snapshot = try served.current()
             return try json(request, CollectionsDocument(
                 links: [OGCLink(base + "/collections", "self", "application/json", "the collections")],
-                collections: [partnersCollection(base)]))
+                collections: [partnersCollection(base)] + snapshot.tiles.jobs.keys.sorted().map {
+                    TileSetRoutes.collection($0, snapshot, base: base)
+                }))
         }
         router.get("/collections/{collectionId}") { request, context in
             try checkParameters(request, known: ["f"], json: true)
-            try collection(try context.parameters.require("collectionId"))
-            return try json(request, partnersCollection(HotspotServer.baseURL(request, options)))
+            let id = try context.parameters.require("collectionId")
+            let base = HotspotServer.baseURL(request, options)
+            let snapshot = try served.current()
+            if snapshot.tiles.jobs[id] != nil { return try json(request, TileSetRoutes.collection(id, snapshot, base: base)) }
+            try collection(id)
+            return try json(request, partnersCollection(base))
         }
         router.get("/collections/{collectionId}/items") { request, context in
             try collection(try context.parameters.require("collectionId"))
@@ -77,6 +85,8 @@ struct FeatureRoutes: Sendable {
             OGCLink(base + "/openapi.json", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
             OGCLink(base + "/conformance", "conformance", "application/json", "the conformance classes"),
             OGCLink(base + "/collections", "data", "application/json", "the collections"),
+            OGCLink(base + "/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "application/json",
+                    "the tile matrix sets"),
             OGCLink(base + "/map", "alternate", "text/html", "the map"),
         ]
         if format == "html" || (format == nil && Self.prefersHTML(request.headers[.accept])) {
@@ -164,23 +174,38 @@ struct FeatureRoutes: Sendable {
 
     /// The known parameters, and with `json` an `f` that can only be `json` (these documents have no HTML form).
     func checkParameters(_ request: Request, known: Set<String>, json: Bool) throws {
-        try HotspotAPI.checkParameters(request, known: known)
-        if json, let format = request.uri.queryParameters.get("f"), format != "json" {
-            throw Problem.badParameter("f", "this document is JSON only: f must be json")
+        json ? try checkOGCParameters(request, known: known) : try HotspotAPI.checkParameters(request, known: known)
+    }
+
+    /// The one feature collection; the tiled layers' collections have no items.
+    func collection(_ id: String) throws {
+        guard id == "partners" else {
+            if (try? served.current())?.tiles.jobs[id] != nil {
+                throw Problem(.notFound, "collection '\(id)' is map tiles (see its tiles link): it has no items")
+            }
+            throw Problem(.notFound, "no collection '\(id.prefix(60))': see /collections")
         }
     }
 
-    /// The one collection so far; any other id is a 404.
-    func collection(_ id: String) throws {
-        guard id == "partners" else { throw Problem(.notFound, "no collection '\(id.prefix(60))': the collections are partners") }
-    }
-
-    /// The standard's member names are camelCase (`numberMatched`, `itemType`): not the `/v1` answers' snake_case.
     func json<T: Encodable>(_ request: Request, _ value: T, type: String = "application/json") throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return respond(request, try encoder.encode(value), type: type, caching: .run)
+        try respondOGC(request, value, type: type)
     }
+}
+
+/// The known parameters (`f` always, and it can only be `json`: the OGC documents have no HTML form).
+func checkOGCParameters(_ request: Request, known: Set<String> = []) throws {
+    try HotspotAPI.checkParameters(request, known: known.union(["f"]))
+    if let format = request.uri.queryParameters.get("f"), format != "json" {
+        throw Problem.badParameter("f", "this document is JSON only: f must be json")
+    }
+}
+
+/// An OGC API document: the standards' member names are camelCase (`numberMatched`, `itemType`), not the `/v1`
+/// answers' snake_case.
+func respondOGC<T: Encodable>(_ request: Request, _ value: T, type: String = "application/json") throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return respond(request, try encoder.encode(value), type: type, caching: .run)
 }
 
 // MARK: the standard's documents
@@ -190,9 +215,11 @@ struct OGCLink: Encodable {
     var rel: String
     var type: String
     var title: String
+    /// True when `href` is a URI template (`{tileMatrix}`...).
+    var templated: Bool?
 
-    init(_ href: String, _ rel: String, _ type: String, _ title: String) {
-        (self.href, self.rel, self.type, self.title) = (href, rel, type, title)
+    init(_ href: String, _ rel: String, _ type: String, _ title: String, templated: Bool? = nil) {
+        (self.href, self.rel, self.type, self.title, self.templated) = (href, rel, type, title, templated)
     }
 }
 
@@ -222,14 +249,18 @@ struct CollectionDocument: Encodable {
             var trs: String
         }
         var spatial: Spatial
-        var temporal: Temporal
+        var temporal: Temporal?
     }
     var id: String
     var title: String
     var description: String
     var links: [OGCLink]
     var extent: Extent
-    var itemType: String
+    /// `feature` for a feature collection; `dataType` `map` for a tiled layer's, and `layerDataType` `Raster` (as
+    /// Ecere's server writes it: GDAL's OAPIF driver then does not list it as a vector layer).
+    var itemType: String?
+    var dataType: String?
+    var layerDataType: String?
     var crs: [String]
 }
 

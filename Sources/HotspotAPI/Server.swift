@@ -124,10 +124,11 @@ public enum HotspotServer {
                                      budget: PointBudget(capacity: server.batchPointsInFlight)).routes)
         router.addRoutes(LayerRoutes(served: served, options: options).routes)
         router.addRoutes(WMTSRoutes(served: served, options: options).routes)
+        router.addRoutes(TileSetRoutes(served: served, options: options).routes)
         router.addRoutes(DownloadRoutes(served: served, regions: regions, options: options).routes)
-        router.addRoutes(RegionRoutes(served: served, regions: regions).routes)
+        router.addRoutes(RegionRoutes(served: served, regions: regions, options: options).routes)
         router.addRoutes(PartnerRoutes(store: partners, served: served, token: token).routes)
-        router.addRoutes(FeatureRoutes(store: partners, options: options).routes)
+        router.addRoutes(FeatureRoutes(store: partners, served: served, options: options).routes)
         MetaRoutes(served: served, leafletDirectory: options.leafletDirectory).register(on: router)
         return router
     }

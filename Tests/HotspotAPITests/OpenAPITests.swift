@@ -23,7 +23,8 @@ import Testing
         let spec = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: Self.specPath))) as! [String: Any]
         let paths = spec["paths"] as! [String: [String: Any]]
         let examples = ["layer": "loss_score", "z": "2", "x": "2", "y": "1", "id": "europe", "style": "loss_score.qml",
-                        "collectionId": "partners", "featureId": "fiji-east"]
+                        "collectionId": "partners", "featureId": "fiji-east", "tileMatrixSetId": "WebMercatorQuad",
+                        "tileMatrix": "2", "tileRow": "1", "tileCol": "2"]
         let queries = ["/v1/score": "?lon=10.1&lat=45.2", "/v1/download": "?layer=loss_score&bbox=0,40,10,50",
                        "/v1/download/stac": "?layer=loss_score&region=europe"]
         for (template, operations) in paths {
@@ -31,6 +32,8 @@ import Testing
             var path = template
             // A partner id where the path is a partner's, a region id elsewhere.
             if template.hasPrefix("/v1/partners/") { path = path.replacingOccurrences(of: "{id}", with: "fiji-east") }
+            // A tiled layer's collection where the path is about tiles.
+            if template.contains("/tiles") { path = path.replacingOccurrences(of: "{collectionId}", with: "loss_score") }
             for (name, value) in examples { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
             let answer = try await server.get(path + (queries[template] ?? ""))
             let responses = get["responses"] as! [String: Any]
@@ -54,7 +57,11 @@ import Testing
                       "/v1/partners/{id}/neighbours", "/v1/partners/near-hotspots", "/map", "/map/embed", "/",
                       "/v1/styles/{style}", "/conformance", "/collections", "/collections/{collectionId}",
                       "/collections/{collectionId}/items", "/collections/{collectionId}/items/{featureId}",
-                      "/wmts/1.0.0/WMTSCapabilities.xml"] {
+                      "/wmts/1.0.0/WMTSCapabilities.xml", "/tiles/{layer}/{z}/{x}/{y}@2x.png", "/tileMatrixSets",
+                      "/tileMatrixSets/{tileMatrixSetId}", "/collections/{collectionId}/tiles",
+                      "/collections/{collectionId}/tiles/{tileMatrixSetId}",
+                      "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+                      "/v1/statistics"] {
             #expect(paths[route] != nil, "\(route) is not in the spec")
         }
     }
