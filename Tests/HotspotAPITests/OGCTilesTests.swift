@@ -30,12 +30,7 @@ import Testing
             #expect(tile.status == 200 && tile.header("Content-Type") == "image/png")
             let xyz = try await server.get("/tiles/\(layer)/\(z)/\(x)/\(y).png")
             #expect(tile.body == xyz.body, "the OGC address and the XYZ one are the same tile")
-            try tile.body.write(to: URL(fileURLWithPath: folder.file("\(layer).png")))
-            let read = try await runToolDetached("gdalinfo", ["-checksum", folder.file("\(layer).tif")], timeout: 60)
-            let served = try await runToolDetached("gdalinfo", ["-checksum", folder.file("\(layer).png")], timeout: 60)
-            let sums = { (text: String) in text.split(separator: "\n").filter { $0.contains("Checksum=") }.map(String.init) }
-            #expect(sums(read.out).count == 4 && sums(read.out) == sums(served.out),
-                    "\(layer) \(z)/\(x)/\(y): \(sums(read.out)) vs \(sums(served.out))")
+            try await expectSameRGBA(folder.file("\(layer).tif"), tile.body, "\(layer) \(z)/\(x)/\(y)")
         }
     }
 

@@ -25,12 +25,7 @@ import Testing
             #expect(window.status == 0, "\(window.err)")
             let tile = try await server.get("/tiles/\(layer)/\(z)/\(x)/\(y).png")
             #expect(tile.status == 200)
-            try tile.body.write(to: URL(fileURLWithPath: folder.file("\(layer).png")))
-            let read = try await runToolDetached("gdalinfo", ["-checksum", folder.file("\(layer).tif")], timeout: 60)
-            let served = try await runToolDetached("gdalinfo", ["-checksum", folder.file("\(layer).png")], timeout: 60)
-            let sums = { (text: String) in text.split(separator: "\n").filter { $0.contains("Checksum=") }.map(String.init) }
-            #expect(sums(read.out).count == 4 && sums(read.out) == sums(served.out),
-                    "\(layer) \(z)/\(x)/\(y): \(sums(read.out)) vs \(sums(served.out))")
+            try await expectSameRGBA(folder.file("\(layer).tif"), tile.body, "\(layer) \(z)/\(x)/\(y)")
         }
     }
 
@@ -48,4 +43,14 @@ import Testing
             .compactMap { Int($0.prefix { $0.isNumber }) }
         #expect(matrices == Array(low...high), "\(matrices) vs \(low)-\(high)")
     }
+}
+
+/// A raster a GDAL client read (`path`) has the four bands of the served PNG `tile`, by GDAL's checksums.
+func expectSameRGBA(_ path: String, _ tile: Data, _ what: String) async throws {
+    let png = path + ".served.png"
+    try tile.write(to: URL(fileURLWithPath: png))
+    let read = try await runToolDetached("gdalinfo", ["-checksum", path], timeout: 60)
+    let served = try await runToolDetached("gdalinfo", ["-checksum", png], timeout: 60)
+    let sums = { (text: String) in text.split(separator: "\n").filter { $0.contains("Checksum=") }.map(String.init) }
+    #expect(sums(read.out).count == 4 && sums(read.out) == sums(served.out), "\(what): \(sums(read.out)) vs \(sums(served.out))")
 }
