@@ -25,6 +25,10 @@ extension Dataset {
         self.init(owning: handle, path: path)
     }
 
+    public func layer(at index: Int) -> VectorLayer? {
+        GDALDatasetGetLayer(handle, Int32(index)).map { VectorLayer(handle: $0, dataset: self) }
+    }
+
     public func layer(named name: String) -> VectorLayer? {
         GDALDatasetGetLayerByName(handle, name).map { VectorLayer(handle: $0, dataset: self) }
     }
@@ -42,6 +46,25 @@ extension Dataset {
             defer { OGR_Fld_Destroy(definition) }
             guard OGR_L_CreateField(layer, definition, 1) == OGRERR_NONE else {
                 throw .createFailed(path: path, reason: GDALRuntime.lastError(or: "cannot create field \(field)"))
+            }
+        }
+        return VectorLayer(handle: layer, dataset: self)
+    }
+
+    /// Creates a layer of `geometry` features (e.g. `.multiPolygon`) in `crs` with typed fields, in this order.
+    public func createLayer(named name: String, crs: CRS, geometry: VectorGeometryType,
+                            fields: [(name: String, type: VectorFieldType)], options: [String] = []) throws(GeoError)
+        -> VectorLayer {
+        GDALRuntime.resetError()
+        let list = StringList(options)
+        guard let layer = GDALDatasetCreateLayer(handle, name, crs.handle, geometry.ogr, list.pointer) else {
+            throw .createFailed(path: path, reason: GDALRuntime.lastError(or: "cannot create layer \(name)"))
+        }
+        for field in fields {
+            let definition = OGR_Fld_Create(field.name, field.type.ogr)
+            defer { OGR_Fld_Destroy(definition) }
+            guard OGR_L_CreateField(layer, definition, 1) == OGRERR_NONE else {
+                throw .createFailed(path: path, reason: GDALRuntime.lastError(or: "cannot create field \(field.name)"))
             }
         }
         return VectorLayer(handle: layer, dataset: self)
@@ -66,11 +89,37 @@ extension Dataset {
     }
 }
 
-/// A feature as read: its id in the layer, its fields as text, its point.
+/// A feature as read: its id in the layer, its fields as text, its point (and its geometry as GeoJSON when asked).
 public struct VectorFeature: Sendable {
     public var fid: Int64
     public var fields: [String: String]
     public var point: (x: Double, y: Double)?
+    public var geoJSON: String?
+    /// The geometry's envelope: west, south, east, north (with `geoJSON`).
+    public var bbox: [Double]?
+}
+
+public enum VectorGeometryType: Sendable {
+    case point, multiPolygon
+
+    var ogr: OGRwkbGeometryType { self == .point ? wkbPoint : wkbMultiPolygon }
+}
+
+/// A field's value, typed (a nil is written as null).
+public enum VectorValue: Sendable {
+    case text(String?), integer(Int64?), real(Double?)
+}
+
+public enum VectorFieldType: Sendable {
+    case text, integer, real
+
+    var ogr: OGRFieldType {
+        switch self {
+        case .text: OFTString
+        case .integer: OFTInteger64
+        case .real: OFTReal
+        }
+    }
 }
 
 /// One OGR layer; used on its dataset's thread only.
@@ -90,22 +139,40 @@ public final class VectorLayer {
 
     public var featureCount: Int { Int(OGR_L_GetFeatureCount(handle, 1)) }
 
-    /// Every feature, in the layer's order.
-    public func features() -> [VectorFeature] {
+    /// Every feature, in the layer's order; with `geoJSONPrecision`, each with its geometry as GeoJSON text of that
+    /// many decimals, and its envelope.
+    public func features(geoJSONPrecision: Int? = nil) -> [VectorFeature] {
         OGR_L_ResetReading(handle)
         let names = fieldNames
+        let definition = OGR_L_GetLayerDefn(handle)
+        let reals = Set(names.indices.filter { OGR_Fld_GetType(OGR_FD_GetFieldDefn(definition, Int32($0))) == OFTReal })
         var out: [VectorFeature] = []
         while let feature = OGR_L_GetNextFeature(handle) {
             defer { OGR_F_Destroy(feature) }
             var fields: [String: String] = [:]
             for (i, name) in names.enumerated() where OGR_F_IsFieldSetAndNotNull(feature, Int32(i)) != 0 {
-                fields[name] = String(cString: OGR_F_GetFieldAsString(feature, Int32(i)))
+                // Reals in full (OGR's text has 15 digits; Swift's is the shortest that reads back the same).
+                fields[name] = reals.contains(i) ? String(OGR_F_GetFieldAsDouble(feature, Int32(i)))
+                    : String(cString: OGR_F_GetFieldAsString(feature, Int32(i)))
             }
             var point: (Double, Double)?
+            var geoJSON: String?, bbox: [Double]?
             if let geometry = OGR_F_GetGeometryRef(feature), OGR_G_IsEmpty(geometry) == 0 {
-                point = (OGR_G_GetX(geometry, 0), OGR_G_GetY(geometry, 0))
+                if OGR_GT_Flatten(OGR_G_GetGeometryType(geometry)) == wkbPoint {
+                    point = (OGR_G_GetX(geometry, 0), OGR_G_GetY(geometry, 0))
+                }
+                if let geoJSONPrecision {
+                    let options = StringList(["COORDINATE_PRECISION=\(geoJSONPrecision)"])
+                    if let text = OGR_G_ExportToJsonEx(geometry, options.pointer) {
+                        geoJSON = String(cString: text)
+                        VSIFree(text)
+                    }
+                    var e = OGREnvelope()
+                    OGR_G_GetEnvelope(geometry, &e)
+                    bbox = [e.MinX, e.MinY, e.MaxX, e.MaxY]
+                }
             }
-            out.append(VectorFeature(fid: OGR_F_GetFID(feature), fields: fields, point: point))
+            out.append(VectorFeature(fid: OGR_F_GetFID(feature), fields: fields, point: point, geoJSON: geoJSON, bbox: bbox))
         }
         return out
     }
@@ -115,6 +182,32 @@ public final class VectorLayer {
     public func insert(fields: [String: String?], point: (x: Double, y: Double)) throws(GeoError) -> Int64 {
         let feature = try makeFeature(fields: fields, point: point)
         defer { OGR_F_Destroy(feature) }
+        GDALRuntime.resetError()
+        guard OGR_L_CreateFeature(handle, feature) == OGRERR_NONE else {
+            throw .writeFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "cannot add a feature"))
+        }
+        return OGR_F_GetFID(feature)
+    }
+
+    /// Adds a feature with typed fields and a geometry (copied); returns its fid.
+    @discardableResult
+    public func insert(values: [String: VectorValue], geometry: Geometry) throws(GeoError) -> Int64 {
+        let definition = OGR_L_GetLayerDefn(handle)
+        guard let feature = OGR_F_Create(definition) else {
+            throw .writeFailed(path: dataset.path, reason: "cannot make a feature")
+        }
+        defer { OGR_F_Destroy(feature) }
+        for (name, value) in values {
+            let index = OGR_F_GetFieldIndex(feature, name)
+            guard index >= 0 else { throw .writeFailed(path: dataset.path, reason: "the layer has no field \(name)") }
+            switch value {
+            case .text(let v?): OGR_F_SetFieldString(feature, index, v)
+            case .integer(let v?): OGR_F_SetFieldInteger64(feature, index, v)
+            case .real(let v?): OGR_F_SetFieldDouble(feature, index, v)
+            case .text(nil), .integer(nil), .real(nil): OGR_F_SetFieldNull(feature, index)
+            }
+        }
+        _ = OGR_F_SetGeometry(feature, geometry.handle)
         GDALRuntime.resetError()
         guard OGR_L_CreateFeature(handle, feature) == OGRERR_NONE else {
             throw .writeFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "cannot add a feature"))

@@ -64,16 +64,19 @@ public enum HotspotRun {
             .writeAll(workers: options.workers, report: options.progress)
         try setup.writeStyles(into: workspace.directory)
         lap("writing_cogs")
+        let polygons = try setup.hotspotPolygons(outputs: outputs, folder: workspace.directory).write(into: workspace.directory)
+        lap("hotspot_polygons")
 
         var checksums = InputChecksums(outputDirectory: outputDirectory)
         let inputRecords = try setup.inputRecords(checksums: &checksums)
         checksums.save()
 
-        let record = setup.record(
+        var record = setup.record(
             runID: runID, inputs: inputRecords, outputs: outputs, statistics: scored.statistics,
             classes: classes.statistics, timings: timings.merging(
                 ["checksums_and_provenance": (Date().timeIntervalSince(clock) * 1000).rounded() / 1000]) { a, _ in a })
         lap("checksums_and_provenance")
+        record.hotspotPolygons = polygons
         do {
             try record.encoded().write(to: URL(fileURLWithPath: workspace.finalPath("run.json")))
         } catch {

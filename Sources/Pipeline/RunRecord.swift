@@ -107,6 +107,35 @@ public struct RunRecord: Codable, Sendable {
     public var synthetic: Bool
     /// A sharded run's shards, each with its rows and where and when its tasks ran (absent for a plain run).
     public var shards: [Shard]? = nil
+    /// The hotspot polygons (absent in runs of earlier versions).
+    public var hotspotPolygons: PolygonRecord? = nil
+
+    /// `hotspots.gpkg` and `hotspots.fgb`: how they were made, and their checksums.
+    public struct PolygonRecord: Codable, Sendable {
+        public var layer: String
+        /// By format (`gpkg`, `fgb`).
+        public var files: [String: File]
+        public var features: Int
+        /// The pixel size of the class raster level polygonized, and the simplification tolerance (grid units).
+        public var resolution: Double
+        public var tolerance: Double
+        public var regions: Source?
+        public var method: String
+
+        public struct File: Codable, Sendable {
+            public var file: String
+            public var driver: String
+            public var sizeBytes: Int64
+            public var sha256: String
+
+            enum CodingKeys: String, CodingKey { case file, driver, sizeBytes = "size_bytes", sha256 }
+        }
+
+        public struct Source: Codable, Sendable {
+            public var file: String
+            public var sha256: String
+        }
+    }
 
     /// One shard of a sharded run, as `run.json` records it.
     public struct Shard: Codable, Sendable, Equatable {
@@ -140,7 +169,7 @@ public struct RunRecord: Codable, Sendable {
              landcoverClasses = "landcover_classes", scoresReference = "scores_reference",
              scoreDefinition = "score_definition",
              outputs, statistics, hotspotClasses = "hotspot_classes", timingsSeconds = "timings_seconds", software,
-             synthetic, shards
+             synthetic, shards, hotspotPolygons = "hotspot_polygons"
     }
 
     public func encoded() throws -> Data {

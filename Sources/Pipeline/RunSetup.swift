@@ -98,6 +98,13 @@ struct RunSetup {
         }
     }
 
+    /// The polygons of the class raster among `outputs` (files in `folder`), by the regions of `server.regions`.
+    func hotspotPolygons(outputs: [String: RunRecord.Output], folder: String) -> HotspotPolygons {
+        func path(_ layer: OutputLayer) -> String { Storage.join(folder, outputs[layer.rawValue]?.file ?? layer.fileName) }
+        return HotspotPolygons(classPath: path(.hotspotClass), sequestrationScorePath: path(.sequestrationScore),
+                               lossScorePath: path(.lossScore), regionsPath: config.server.regions)
+    }
+
     /// A run with no valid pixel (an all-nodata or all-NaN layer, inputs that do not overlap) is an error, not an
     /// empty run published as `latest`.
     func requireValidPixels(_ statistics: [OutputLayer: LayerStatistics]) throws(PipelineError) {

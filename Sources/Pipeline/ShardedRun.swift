@@ -300,19 +300,24 @@ public enum ShardedRun {
             }
         }
         try setup.writeStyles(into: folder.path)
+        // The polygons are made in a local folder (a GeoPackage needs random writes) and then moved or uploaded.
+        let polygonStaging = try folder.staging("polygons", near: folder.isVirtual ? NSTemporaryDirectory() : folder.path)
+        let polygons = try setup.hotspotPolygons(outputs: outputs, folder: folder.path).write(into: polygonStaging.path)
+        for file in polygons.files.values { try polygonStaging.commit(file.file, to: folder.file(file.file)) }
 
         let shards = plan.shards.map { band in
             RunRecord.Shard(index: band.index, rows: band.rows, scoredBy: scored[band.index].task,
                             classifiedBy: classified.first { $0.shard == band.index }?.task)
         }
         let scoring = scored.map(\.task.seconds).reduce(0, +), classifying = classified.map(\.task.seconds).reduce(0, +)
-        let record = setup.record(
+        var record = setup.record(
             runID: plan.runID, inputs: plan.inputs, outputs: outputs, statistics: statistics,
             classes: tally.statistics,
             timings: ["scoring_tasks_total": scoring, "ranking": rank.task.seconds,
                       "classifying_tasks_total": classifying,
                       "publishing": (Date().timeIntervalSince(started) * 1000).rounded() / 1000],
             shards: shards)
+        record.hotspotPolygons = polygons
         do {
             try Storage.write(try record.encoded(), to: folder.file("run.json"))
         } catch {
