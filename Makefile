@@ -60,9 +60,10 @@ test-tools: deps
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@[ -x $(VENV)/bin/openapi-spec-validator ] && [ -x $(VENV)/bin/schemathesis ] && [ -x $(VENV)/bin/moto_server ] && \
-	  $(VENV)/bin/python -c "import pmtiles" 2>/dev/null || \
+	  $(VENV)/bin/python -c "import pmtiles, pystac, rfc3339_validator" 2>/dev/null || \
 	  { [ -x $(VENV)/bin/pip ] || /usr/bin/python3 -m venv $(VENV); \
-	    $(VENV)/bin/pip install -q openapi-spec-validator==0.9.0 pmtiles==3.8.1 schemathesis==4.32.5 "moto[server]==5.2.5"; }
+	    $(VENV)/bin/pip install -q openapi-spec-validator==0.9.0 pmtiles==3.8.1 schemathesis==4.32.5 "moto[server]==5.2.5" \
+	      pystac==1.15.2 rfc3339-validator==0.1.4; }
 
 # Two runs of the test binary: the API suites serve from in-process servers, whose handlers share Swift's
 # cooperative threads (as many as cores) with the tests; beside the pipeline and tiling suites' in-process runs they

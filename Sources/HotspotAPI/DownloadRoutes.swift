@@ -84,7 +84,8 @@ struct DownloadRoutes {
             let relative = try snapshot.run.download(asked, catalog: regions, cacheDirectory: cache, maxPixels: maxPixels)
             if !diskCache.touch(relative) { diskCache.admit(relative) }
             return try snapshot.run.stacItem(asked, file: (cache as NSString).appendingPathComponent(relative), href: href,
-                                             styleHref: "\(base)/v1/styles/\(asked.layer.rawValue).qml")
+                                             styleHref: "\(base)/v1/styles/\(asked.layer.rawValue).qml",
+                                             runItemHref: "\(base)/stac/collections/runs/items/\(snapshot.run.runID)")
         }
         return respond(request, data, type: "application/geo+json", caching: .run)
     }

@@ -4,7 +4,8 @@ import Hummingbird
 import Partners
 import RunReader
 
-/// OGC API - Features, Part 1 (Core, GeoJSON, OpenAPI 3.0) over the partner directory, so that GDAL's OAPIF driver,
+/// OGC API - Features, Part 1 (Core, GeoJSON, OpenAPI 3.0) over the partner directory and the run's hotspot polygons
+/// (`HotspotCollection`), so that GDAL's OAPIF driver,
 /// QGIS, R's sf and Python's OWSLib connect to the service instead of hand-writing URLs: the landing page `/`,
 /// `/conformance`, `/collections`, and a collection's items by `bbox`, `datetime` (the partner's `updated` time), the
 /// listing's own filters and `limit`/`offset` pages linked by `next`/`prev`. Public fields only, as `/v1/partners`.
@@ -12,6 +13,7 @@ struct FeatureRoutes: Sendable {
     let store: PartnerStore
     let served: ServedRun
     let options: ServerOptions
+    var hotspots: HotspotCollection { HotspotCollection(served: served, options: options) }
 
     static let crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
     static let conformance = [
@@ -36,7 +38,7 @@ struct FeatureRoutes: Sendable {
             let snapshot = try served.current()
             return try json(request, CollectionsDocument(
                 links: [OGCLink(base + "/collections", "self", "application/json", "the collections")],
-                collections: [partnersCollection(base)] + snapshot.tiles.jobs.keys.sorted().map {
+                collections: [partnersCollection(base), try hotspots.collection(base)] + snapshot.tiles.jobs.keys.sorted().map {
                     TileSetRoutes.collection($0, snapshot, base: base)
                 }))
         }
@@ -46,17 +48,20 @@ struct FeatureRoutes: Sendable {
             let base = HotspotServer.baseURL(request, options)
             let snapshot = try served.current()
             if snapshot.tiles.jobs[id] != nil { return try json(request, TileSetRoutes.collection(id, snapshot, base: base)) }
-            try collection(id)
+            if try collection(id) == HotspotCollection.id { return try json(request, try hotspots.collection(base)) }
             return try json(request, partnersCollection(base))
         }
         router.get("/collections/{collectionId}/items") { request, context in
-            try collection(try context.parameters.require("collectionId"))
+            if try collection(try context.parameters.require("collectionId")) == HotspotCollection.id {
+                return try hotspots.items(request)
+            }
             return try items(request)
         }
         router.get("/collections/{collectionId}/items/{featureId}") { request, context in
             try checkParameters(request, known: ["f"], json: true)
-            try collection(try context.parameters.require("collectionId"))
+            let collectionID = try collection(try context.parameters.require("collectionId"))
             let id = try context.parameters.require("featureId")
+            if collectionID == HotspotCollection.id { return try hotspots.item(request, id: id) }
             guard Partner.isValidID(id), let partner = store.snapshot[id] else {
                 throw Problem(.notFound, "no feature '\(id.prefix(60))' in the partners collection")
             }
@@ -98,7 +103,8 @@ struct FeatureRoutes: Sendable {
                 <p>Hotspots of soil organic carbon sequestration and loss, and the partners of the 4 per 1000 initiative.</p>
                 <ul><li><a href="/map">The map</a></li>
                 <li><a href="/openapi.json">The API definition (OpenAPI 3.1)</a></li>
-                <li><a href="/collections">The collections (OGC API - Features)</a>: <a href="/collections/partners/items?limit=100">partners</a></li>
+                <li><a href="/collections">The collections (OGC API - Features)</a>: <a href="/collections/partners/items?limit=100">partners</a>, <a href="/collections/hotspots/items">hotspots</a></li>
+                <li><a href="/stac">The STAC catalogue of runs</a></li>
                 <li><a href="/conformance">Conformance classes</a></li></ul></body></html>
 
                 """
@@ -177,14 +183,16 @@ struct FeatureRoutes: Sendable {
         json ? try checkOGCParameters(request, known: known) : try HotspotAPI.checkParameters(request, known: known)
     }
 
-    /// The one feature collection; the tiled layers' collections have no items.
-    func collection(_ id: String) throws {
-        guard id == "partners" else {
+    /// The feature collection `id` names (`partners` or `hotspots`); the tiled layers' collections have no items.
+    @discardableResult
+    func collection(_ id: String) throws -> String {
+        guard id == "partners" || id == HotspotCollection.id else {
             if (try? served.current())?.tiles.jobs[id] != nil {
                 throw Problem(.notFound, "collection '\(id)' is map tiles (see its tiles link): it has no items")
             }
             throw Problem(.notFound, "no collection '\(id.prefix(60))': see /collections")
         }
+        return id
     }
 
     func json<T: Encodable>(_ request: Request, _ value: T, type: String = "application/json") throws -> Response {

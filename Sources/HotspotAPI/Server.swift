@@ -21,6 +21,8 @@ public struct ServerOptions: Sendable {
     /// `<output.dir>/latest` unless given.
     public var latestPath: String
     public var tilesDirectory: String
+    /// The folder of the published runs: the one `latest` is in.
+    public var outputDirectory: String { Storage.split(latestPath).parent }
     /// Tiles rendered on demand and clipped downloads, per run.
     public var cacheDirectory: String
     /// The partner GeoPackage (`server.partners`).
@@ -129,6 +131,8 @@ public enum HotspotServer {
         router.addRoutes(RegionRoutes(served: served, regions: regions, options: options).routes)
         router.addRoutes(PartnerRoutes(store: partners, served: served, token: token).routes)
         router.addRoutes(FeatureRoutes(store: partners, served: served, options: options).routes)
+        router.addRoutes(RunFileRoutes(served: served, options: options).routes)
+        router.addRoutes(StacRoutes(served: served, options: options).routes)
         MetaRoutes(served: served, leafletDirectory: options.leafletDirectory).register(on: router)
         return router
     }

@@ -27,6 +27,7 @@ public final class RunReader: Sendable {
         }
     }
     private let lazyAreas = Lazy<PixelAreas>()
+    let lazyHotspots = Lazy<HotspotFeatures>()
     /// Near-hotspot answers already computed (see `coverage`).
     let coverages = Mutex<[String: HotspotCoverage]>([:])
     let sources: [LayerRole: LayerSource]

@@ -2,8 +2,17 @@ import Foundation
 import GeoKit
 import Pipeline
 
-/// STAC 1.0 Items of downloads: where the file is, its footprint in longitude and latitude, projection, bands, checksum.
+/// STAC 1.1 Items of downloads: where the file is, its footprint in longitude and latitude, projection, bands, checksum.
 extension RunReader {
+    /// STAC's bbox and geometry (WGS84) of a grid: its extent on a lon/lat grid, its outline taken to lon/lat on a
+    /// projected one.
+    static func footprint(_ grid: Grid) throws -> ([Double], [String: Any]) {
+        if try CRS(grid.crsDefinition).isSame(as: CRS.wgs84()) {
+            return lonLatFootprint(grid.bounds, pixelWidth: abs(grid.geoTransform.pixelWidth))
+        }
+        return try projectedFootprint(grid)
+    }
+
     /// STAC's bbox and geometry (WGS84) of a lon/lat raster; past 180 degrees (a download across the antimeridian)
     /// the bbox has west > east and the geometry is two polygons.
     static func lonLatFootprint(_ b: (minX: Double, minY: Double, maxX: Double, maxY: Double), pixelWidth: Double)
@@ -21,7 +30,7 @@ extension RunReader {
     }
 
     /// The same for a raster on a projected grid: its outline, 16 points an edge, taken to longitude and latitude.
-    func projectedFootprint(_ grid: Grid) throws -> ([Double], [String: Any]) {
+    static func projectedFootprint(_ grid: Grid) throws -> ([Double], [String: Any]) {
         let steps = 16
         var columns: [Double] = [], rows: [Double] = []
         for (c0, r0, c1, r1) in [(0.0, 1.0, 1.0, 1.0), (1, 1, 1, 0), (1, 0, 0, 0), (0, 0, 0, 1)] {  // anticlockwise
@@ -41,34 +50,41 @@ extension RunReader {
                 ["type": "Polygon", "coordinates": [ring + [ring[0]]]])
     }
 
-    /// A STAC 1.0 Item describing a download: where it is, its projection, bands, nodata and checksum.
-    /// `styleHref`: where the layer's QGIS style is served (an asset of role `style`), when the run has one.
-    public func stacItem(_ request: DownloadRequest, file: String, href: String, styleHref: String? = nil) throws -> Data {
+    /// A STAC 1.1 Item describing a download: where it is, its projection, bands, nodata and checksum, and a
+    /// `derived_from` link to its run's Item (`runItemHref`). `styleHref`: where the layer's QGIS style is served (an
+    /// asset of role `style`), when the run has one.
+    public func stacItem(_ request: DownloadRequest, file: String, href: String, styleHref: String? = nil,
+                         runItemHref: String? = nil) throws -> Data {
         let dataset = try Dataset(path: file)
         let grid = try dataset.grid(), band = try dataset.band(1)
         let b = grid.bounds, t = grid.geoTransform
-        let epsg = try dataset.crs().authorityCode.flatMap { Int($0.split(separator: ":").last ?? "") }
+        let crs = try dataset.crs()
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        let (box, geometry) = gridIsLonLat ? Self.lonLatFootprint(b, pixelWidth: abs(t.pixelWidth)) : try projectedFootprint(grid)
+        let (box, geometry) = gridIsLonLat ? Self.lonLatFootprint(b, pixelWidth: abs(t.pixelWidth)) : try Self.projectedFootprint(grid)
         var assets: [String: Any] = [:]
         if let styleHref, style(of: request.layer) != nil {
             assets["style"] = ["href": styleHref, "type": "application/xml", "roles": ["style"],
                                "title": "QGIS style (.qml): the map's colours"] as [String: Any]
         }
+        var links: [[String: Any]] = [["rel": "self", "type": "application/geo+json",
+                                       "href": href.replacingOccurrences(of: "/v1/download?", with: "/v1/download/stac?")]]
+        if let runItemHref {
+            links.append(["rel": "derived_from", "href": runItemHref, "type": "application/geo+json",
+                          "title": "The Item of the run this was cut from"])
+        }
+        var properties: [String: Any] = [
+            "datetime": record.createdAt, "title": request.layer.description,
+            "hotspot:run_id": runID, "hotspot:synthetic": record.synthetic,
+            "proj:code": crs.authorityCode.map { $0 as Any } ?? NSNull(), "proj:shape": [grid.height, grid.width],
+            "proj:transform": [t.pixelWidth, t.rowRotation, t.originX, t.columnRotation, t.pixelHeight, t.originY],
+        ]
+        if crs.authorityCode == nil { properties["proj:wkt2"] = crs.wkt }
         let item: [String: Any] = [
-            "type": "Feature", "stac_version": "1.0.0",
-            "stac_extensions": ["https://stac-extensions.github.io/projection/v1.1.0/schema.json",
-                                "https://stac-extensions.github.io/raster/v1.1.0/schema.json",
-                                "https://stac-extensions.github.io/file/v2.1.0/schema.json"],
+            "type": "Feature", "stac_version": StacCatalog.version, "stac_extensions": StacCatalog.extensions,
             "id": (file as NSString).lastPathComponent.replacingOccurrences(of: ".tif", with: ""),
             "bbox": box,
             "geometry": geometry,
-            "properties": [
-                "datetime": record.createdAt, "title": request.layer.description,
-                "hotspot:run_id": runID, "hotspot:synthetic": record.synthetic,
-                "proj:epsg": epsg.map { $0 as Any } ?? NSNull(), "proj:shape": [grid.height, grid.width],
-                "proj:transform": [t.pixelWidth, t.rowRotation, t.originX, t.columnRotation, t.pixelHeight, t.originY],
-            ] as [String: Any],
+            "properties": properties,
             "assets": assets.merging(["data": [
                 "href": href, "type": "image/tiff; application=geotiff; profile=cloud-optimized", "roles": ["data"],
                 "title": request.layer.description,
@@ -77,8 +93,7 @@ extension RunReader {
                                   "data_type": request.layer == .hotspotClass ? "uint8" : "float32",
                                   "unit": request.layer.units]],
             ] as [String: Any]]) { a, _ in a },
-            "links": [["rel": "self", "href": href.replacingOccurrences(of: "/v1/download?", with: "/v1/download/stac?"),
-                       "type": "application/geo+json"]],
+            "links": links,
         ]
         return try JSONSerialization.data(withJSONObject: item, options: [.sortedKeys, .withoutEscapingSlashes])
     }

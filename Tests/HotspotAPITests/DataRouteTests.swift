@@ -158,7 +158,7 @@ import HotspotConfig
         #expect(try await server.get("/v1/styles/nope.qml").status == 404)
         let properties = try #require(stac["properties"] as? [String: Any])
         #expect(properties["proj:shape"] as? [Int] == [21, 32])
-        #expect(properties["proj:epsg"] as? Int == 4326)
+        #expect(properties["proj:code"] as? String == "EPSG:4326")
         let asset = try #require((stac["assets"] as? [String: Any])?["data"] as? [String: Any])
         // The checksum the coreutils give for the bytes served (a multihash: 0x12 SHA-256, 0x20 bytes).
         let scratch = TemporaryFolder()

@@ -14,7 +14,7 @@ import Testing
         // The feature collections only: the tiled layers' collections have no items.
         let layers = info.out.split(separator: "\n").filter { $0.first?.isNumber == true }
             .map { $0.split(separator: " ").dropFirst().first.map(String.init) ?? "" }
-        #expect(layers == ["partners"], "\(info.out)")
+        #expect(layers == ["partners", "hotspots"], "\(info.out)")
 
         let folder = TemporaryFolder()
         let copy = try await runToolDetached("ogr2ogr", ["-f", "GPKG", folder.file("copy.gpkg"), "OAPIF:\(server.base)/",
@@ -40,6 +40,59 @@ import Testing
                     "\(partner.id): \(position)")
             #expect(properties["email"] == nil, "no private field")
         }
+    }
+
+    /// `ogr2ogr` copies the `hotspots` collection (3 features a page) into a GeoPackage whose features are the run's
+    /// `hotspots.gpkg`: the same ids, fields and geometries (areas and part counts; coordinates to GeoJSON's 1e-6).
+    @Test func gdalsOAPIFDriverCopiesTheHotspotPolygons() async throws {
+        let server = try await TestServer.shared.value
+        let folder = TemporaryFolder()
+        let copy = try await runToolDetached("ogr2ogr", ["-f", "GPKG", folder.file("hotspots.gpkg"), "OAPIF:\(server.base)/",
+                                                         "hotspots", "-oo", "PAGE_SIZE=3"], timeout: 120)
+        #expect(copy.status == 0, "\(copy.err)")
+        let script = """
+            import json, sys
+            from osgeo import ogr
+            out = {}
+            for name, path in (("copy", sys.argv[1]), ("run", sys.argv[2])):
+                dataset = ogr.Open(path)  # kept: a layer dies with its dataset
+                layer = dataset.GetLayerByName("hotspots")
+                out[name] = {f.GetField("id"): {"area": f.GetGeometryRef().GetArea(), "parts": f.GetGeometryRef().GetGeometryCount(),
+                                                "points": f.GetGeometryRef().ExportToWkt().count(","),
+                                                "fields": {k: f.GetField(k) for k in ("class", "region", "area_km2", "pixels",
+                                                                                      "mean_loss_score", "mean_sequestration_score")}}
+                             for f in layer}
+            print(json.dumps(out))
+            """
+        let compared = try await runToolDetached("/usr/bin/python3", ["-c", script, folder.file("hotspots.gpkg"),
+                                                                      DemoFixture.run.directory + "/hotspots.gpkg"], timeout: 60)
+        #expect(compared.status == 0, "\(compared.err)")
+        let both = try JSONSerialization.jsonObject(with: Data(compared.out.utf8)) as? [String: [String: [String: Any]]] ?? [:]
+        let copied = both["copy"] ?? [:], run = both["run"] ?? [:]
+        #expect(copied.count == run.count && run.count == DemoFixture.run.record.hotspotPolygons?.features && !run.isEmpty,
+                "\(copied.keys.sorted()) vs \(run.keys.sorted())")
+        for (id, original) in run {
+            let feature = try #require(copied[id], "\(id) not copied")
+            #expect(feature["parts"] as? Int == original["parts"] as? Int && feature["points"] as? Int == original["points"] as? Int,
+                    "\(id): geometry")
+            #expect(abs((feature["area"] as? Double ?? 0) / (original["area"] as? Double ?? 1) - 1) < 1e-6, "\(id): area")
+            #expect((feature["fields"] as? NSDictionary) == (original["fields"] as? NSDictionary), "\(id): \(feature["fields"] ?? "")")
+        }
+        // The service's filters: by class, by region, by bbox; a feature by its id; the files as downloads.
+        let loss = try await server.get("/collections/hotspots/items?class=loss").json
+        #expect(loss["numberMatched"] as? Int == run.values.filter { ($0["fields"] as? [String: Any])?["class"] as? Int == 2 }.count)
+        let europe = try await server.get("/collections/hotspots/items?region=europe&class=2").json["features"] as? [[String: Any]]
+        #expect(europe?.map { $0["id"] as? String } == ["europe.loss"], "\(europe ?? [])")
+        let south = try await server.get("/collections/hotspots/items?bbox=-180,-90,180,-58").json["features"] as? [[String: Any]] ?? []
+        #expect(south.isEmpty, "no hotspot south of the grid")
+        let one = try await server.get("/collections/hotspots/items/europe.loss")
+        #expect(one.status == 200 && one.header("Content-Type") == "application/geo+json")
+        #expect((one.json["properties"] as? [String: Any])?["region"] as? String == "europe")
+        #expect(try await server.get("/collections/hotspots/items/atlantis.loss").status == 404)
+        #expect(try await server.get("/collections/hotspots/items?class=5").status == 400)
+        let fgb = try await runToolDetached("ogrinfo", ["-ro", "-so", "/vsicurl/\(server.base)/v1/runs/latest/files/hotspots.fgb",
+                                                        "hotspots"], timeout: 60)
+        #expect(fgb.out.contains("Feature Count: \(run.count)"), "\(fgb.out) \(fgb.err)")
     }
 
     /// GDAL reads a filtered page as the service answers it: a bbox through the driver's spatial filter.
