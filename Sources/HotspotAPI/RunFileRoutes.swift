@@ -48,7 +48,8 @@ struct RunFileRoutes {
         try checkParameters(request, known: [])
         var id = try context.parameters.require("runId")
         let name = try context.parameters.require("file")
-        if id == "latest" { id = try served.current().run.runID }
+        let alias = id == "latest"
+        if alias { id = try served.current().run.runID }
         guard RunFileRoutes.isRunID(id) else { throw Problem(.notFound, "no run '\(id.prefix(60))'") }
         let folder = Storage.join(options.outputDirectory, id)
         guard !Storage.isVirtual(folder) else {
@@ -64,7 +65,7 @@ struct RunFileRoutes {
         var head = request.head
         head.path = "/\(id)/\(name)"
         let size = Int(Storage.size(Storage.join(folder, name)) ?? 0)
-        let range = ByteRange(header: request.headers[.range], size: size)
+        let range = name.hasSuffix(".json") ? ByteRange(header: nil, size: size) : ByteRange(header: request.headers[.range], size: size)
         if range == .unsatisfiable {
             var headers = HTTPFields()
             headers[.contentRange] = "bytes */\(size)"
@@ -73,7 +74,9 @@ struct RunFileRoutes {
             return Response(status: .rangeNotSatisfiable, headers: headers,
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: problem.body(instance: request.uri.path))))
         }
-        head.headerFields[.range] = range.normalised
+        // Byte ranges are for the rasters and polygons read in place; the JSON records come whole (a range of JSON
+        // is not JSON to a client that trusts the media type).
+        head.headerFields[.range] = name.hasSuffix(".json") ? nil : range.normalised
         head.headerFields[.ifNoneMatch] = request.headers[.ifNoneMatch]
         let route = context.endpointPath
         var response = try await files.handle(Request(head: head, body: request.body), context: context) { _, _ in
@@ -81,6 +84,8 @@ struct RunFileRoutes {
         }
         context.coreContext.endpointPath.value = route
         response.headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+        // A run's files never change once it is published; what `latest` names does.
+        response.headers[.cacheControl] = (alias ? Caching.run : Caching.immutable).rawValue
         response.headers[.contentType] = Self.types[(name as NSString).pathExtension] ?? "application/octet-stream"
         return response
     }

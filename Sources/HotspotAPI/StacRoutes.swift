@@ -90,6 +90,9 @@ struct StacRoutes: Sendable {
                 (($0["properties"] as? [String: Any])?["datetime"] as? String).map(interval.contains) ?? false
             }
         }
+        for (name, maximum) in [("ids", 2000), ("collections", 200)] where (query.get(name)?.count ?? 0) > maximum {
+            throw Problem.badParameter(name, "\(name) is at most \(maximum) characters")
+        }
         if let ids = query.get("ids") {
             let wanted = Set(ids.split(separator: ",").map(String.init))
             matched = matched.filter { wanted.contains($0["id"] as? String ?? "") }

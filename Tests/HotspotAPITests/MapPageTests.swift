@@ -46,6 +46,20 @@ import Testing
         #expect(dom.contains("leaflet-popup-content"))
     }
 
+    /// `?outlines=1` draws the hotspot polygons of the `hotspots` collection as outlines (one SVG path a feature).
+    @Test func hotspotOutlinesAreDrawnFromTheFeatureCollection() async throws {
+        let server = try await TestServer.shared.value
+        let page = try await browse("\(server.base)/map?outlines=1&lang=fr", arguments: ["--window-size=1280,800", "--dump-dom"])
+        #expect(page.status == 0, "\(page.err.suffix(500))")
+        let dom = page.out
+        #expect(dom.contains("data-ready=\"yes\""), "\(dom.suffix(800))")
+        let count = dom.firstMatch(of: /data-outlines="(\d+)"/).flatMap { Int($0.1) } ?? 0
+        #expect(count == DemoFixture.run.record.hotspotPolygons?.features && count > 0, "\(count) outlines")
+        // Leaflet draws each feature as a path in the overlay pane, stroked in its class's colour.
+        for colour in ["#1a9850", "#d73027", "#7b3294"] { #expect(dom.contains("stroke=\"\(colour)\""), "\(colour)") }
+        #expect(dom.contains("Contours des points chauds"))
+    }
+
     /// A partner's popup: name, type, themes and website, never the private e-mail the store holds.
     @Test func aPartnerPopupShowsPublicFieldsOnly() async throws {
         let server = try await TestServer.shared.value

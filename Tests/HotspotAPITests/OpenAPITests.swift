@@ -24,7 +24,7 @@ import Testing
         let paths = spec["paths"] as! [String: [String: Any]]
         let examples = ["layer": "loss_score", "z": "2", "x": "2", "y": "1", "id": "europe", "style": "loss_score.qml",
                         "collectionId": "partners", "featureId": "fiji-east", "tileMatrixSetId": "WebMercatorQuad",
-                        "tileMatrix": "2", "tileRow": "1", "tileCol": "2"]
+                        "tileMatrix": "2", "tileRow": "1", "tileCol": "2", "runId": "latest", "file": "hotspots.fgb"]
         let queries = ["/v1/score": "?lon=10.1&lat=45.2", "/v1/download": "?layer=loss_score&bbox=0,40,10,50",
                        "/v1/download/stac": "?layer=loss_score&region=europe"]
         for (template, operations) in paths {
@@ -34,6 +34,12 @@ import Testing
             if template.hasPrefix("/v1/partners/") { path = path.replacingOccurrences(of: "{id}", with: "fiji-east") }
             // A tiled layer's collection where the path is about tiles.
             if template.contains("/tiles") { path = path.replacingOccurrences(of: "{collectionId}", with: "loss_score") }
+            // The STAC catalogue's collection and the served run's Item.
+            if template.hasPrefix("/stac/") {
+                path = path.replacingOccurrences(of: "{stacCollectionId}", with: "runs")
+                    .replacingOccurrences(of: "{runId}", with: DemoFixture.run.runID)
+            }
+            if template.hasPrefix("/collections/hotspots/") { path = path.replacingOccurrences(of: "{featureId}", with: "europe.loss") }
             for (name, value) in examples { path = path.replacingOccurrences(of: "{\(name)}", with: value) }
             let answer = try await server.get(path + (queries[template] ?? ""))
             let responses = get["responses"] as! [String: Any]
@@ -61,7 +67,10 @@ import Testing
                       "/tileMatrixSets/{tileMatrixSetId}", "/collections/{collectionId}/tiles",
                       "/collections/{collectionId}/tiles/{tileMatrixSetId}",
                       "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
-                      "/v1/statistics"] {
+                      "/v1/statistics", "/collections/hotspots", "/collections/hotspots/items",
+                      "/collections/hotspots/items/{featureId}", "/v1/runs/{runId}/files/{file}", "/stac",
+                      "/stac/collections", "/stac/collections/{stacCollectionId}", "/stac/collections/{stacCollectionId}/items",
+                      "/stac/collections/{stacCollectionId}/items/{runId}", "/stac/search"] {
             #expect(paths[route] != nil, "\(route) is not in the spec")
         }
     }

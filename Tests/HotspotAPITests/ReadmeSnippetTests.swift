@@ -31,6 +31,9 @@ import Testing
                 // GDAL's OGC API Features driver lists the collection and copies it.
                 #expect(result.out.contains("partners") && FileManager.default.fileExists(atPath: folder.file("partners.gpkg")),
                         "\(result.out.suffix(400))")
+                #expect(FileManager.default.fileExists(atPath: folder.file("hotspots.gpkg"))
+                        && result.out.contains("Feature Count: \(DemoFixture.run.record.hotspotPolygons?.features ?? -1)"),
+                        "\(result.out.suffix(400))")
             }
         }
         for (index, script) in python.enumerated() {

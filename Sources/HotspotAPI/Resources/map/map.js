@@ -13,7 +13,8 @@
       rate: 'Sequestration rate', loss: 'Expected loss', score: 'score', klass: 'Class', landcover: 'Land cover',
       why: 'Why', website: 'Website', themes: 'Themes', neighbours: 'Neighbours within 500 km', none: 'none',
       loading: 'Loading…', partners: 'partners', synthetic: 'Synthetic demo data, not real measurements.',
-      too_large: 'Zoom in: the visible region is too large to download.', land: 'Land (demo mask)'},
+      too_large: 'Zoom in: the visible region is too large to download.', land: 'Land (demo mask)',
+      outlines: 'Hotspot outlines', region: 'Region', area: 'Area', mean: 'mean'},
     fr: {title: 'Points chauds du carbone des sols', skip: 'Aller à la carte', layer: 'Couche', opacity: 'Opacité',
       theme: 'Thème des partenaires', all_themes: 'Tous les thèmes', language: 'Langue', sources: 'sources', legend: 'Légende',
       download: 'Télécharger la région visible (COG)', hint: 'Cliquez sur la carte (ou appuyez sur Entrée) pour les scores d’un point.', error: 'Erreur',
@@ -23,7 +24,8 @@
       score: 'score', klass: 'Classe', landcover: 'Occupation du sol', why: 'Pourquoi', website: 'Site web', themes: 'Thèmes',
       neighbours: 'Voisins à moins de 500 km', none: 'aucun', loading: 'Chargement…', partners: 'partenaires',
       synthetic: 'Données de démonstration synthétiques, pas des mesures réelles.',
-      too_large: 'Zoomez : la région visible est trop grande pour être téléchargée.', land: 'Terres (masque de démo)'},
+      too_large: 'Zoomez : la région visible est trop grande pour être téléchargée.', land: 'Terres (masque de démo)',
+      outlines: 'Contours des points chauds', region: 'Région', area: 'Surface', mean: 'moyen'},
     es: {title: 'Puntos críticos de carbono del suelo', skip: 'Ir al mapa', layer: 'Capa', opacity: 'Opacidad',
       theme: 'Tema de los socios', all_themes: 'Todos los temas', language: 'Idioma', sources: 'fuentes', legend: 'Leyenda',
       download: 'Descargar la región visible (COG)', hint: 'Haga clic en el mapa (o pulse Intro) para ver los puntajes de un punto.', error: 'Error',
@@ -33,7 +35,8 @@
       score: 'puntaje', klass: 'Clase', landcover: 'Cobertura del suelo', why: 'Por qué', website: 'Sitio web', themes: 'Temas',
       neighbours: 'Vecinos a menos de 500 km', none: 'ninguno', loading: 'Cargando…', partners: 'socios',
       synthetic: 'Datos de demostración sintéticos, no mediciones reales.',
-      too_large: 'Acérquese: la región visible es demasiado grande para descargarla.', land: 'Tierras (máscara de demo)'}
+      too_large: 'Acérquese: la región visible es demasiado grande para descargarla.', land: 'Tierras (máscara de demo)',
+      outlines: 'Contornos de los puntos críticos', region: 'Región', area: 'Superficie', mean: 'medio'}
   };
   var THEMES = ['soil_carbon_monitoring', 'agroforestry', 'conservation_agriculture', 'grassland_management',
     'peatland_protection', 'rangeland_restoration', 'rice_systems', 'compost_and_amendments', 'capacity_building',
@@ -224,7 +227,32 @@
     });
   });
 
+  // The hotspot polygons (OGC API - Features `hotspots`) as outlines over the tiles, coloured by class.
+  var OUTLINE = {1: '#1a9850', 2: '#d73027', 3: '#7b3294'};
+  var outlines = L.geoJSON(null, {
+    style: function (f) { return {color: OUTLINE[f.properties.class] || '#333', weight: 1.5, fill: false}; },
+    onEachFeature: function (f, layer) {
+      var p = f.properties;
+      layer.bindPopup(function () {
+        return '<div class="hotspot"><h3>' + esc(p.label) + '</h3><p>' + esc(t('region')) + ': ' + esc(p.region_name || t('none')) +
+          '</p><p>' + esc(t('area')) + ': ' + num(p.area_km2, 0) + ' km²</p><p>' + esc(t('sequestration_score')) + ' (' + esc(t('mean')) +
+          '): ' + num(p.mean_sequestration_score, 1) + '</p><p>' + esc(t('loss_score')) + ' (' + esc(t('mean')) + '): ' +
+          num(p.mean_loss_score, 1) + '</p></div>';
+      });
+    }
+  });
+  function showOutlines(on) {
+    if (!on) { map.removeLayer(outlines); return Promise.resolve(); }
+    return fetch('/collections/hotspots/items?limit=10000').then(json).then(function (fc) {
+      outlines.clearLayers();
+      outlines.addData(fc);
+      outlines.addTo(map);
+      document.body.dataset.outlines = fc.features.length;
+    });
+  }
+
   $('layer').addEventListener('change', function (e) { showLayer(e.target.value).catch(problem); });
+  $('outlines').addEventListener('change', function (e) { showOutlines(e.target.checked).catch(problem); });
   $('opacity').addEventListener('input', function (e) { if (overlay) overlay.setOpacity(e.target.value / 100); });
   $('theme').addEventListener('change', function () { loadPartners().catch(problem); });
   $('lang').addEventListener('change', function (e) {
@@ -241,7 +269,8 @@
     if (!h.synthetic) document.querySelector('#legend .note').hidden = true;
   }).catch(problem);
   fetch('/v1/layers').then(json).then(function (l) { grid = l.grid; updateDownload(); }).catch(problem);
-  Promise.all([showLayer(current), loadPartners()]).then(function () {
+  $('outlines').checked = params.get('outlines') === '1';
+  Promise.all([showLayer(current), loadPartners(), showOutlines($('outlines').checked)]).then(function () {
     document.body.dataset.ready = 'yes';
     // ?click=lon,lat: the page clicks there itself once loaded (for links to a point, and for tests).
     var click = (params.get('click') || '').split(',').map(Number);
