@@ -131,5 +131,16 @@ final class MotoServer: Sendable {
                 #expect(abs((score?.doubleValue ?? .nan) - expected) <= 1e-6 * max(1, abs(expected)), "score at \(lon), \(lat)")
             }
         }
+        // The hotspot polygons were uploaded beside the COGs and are served from the bucket's GeoPackage; the run's
+        // STAC Item names its files by their s3:// URLs (the service does not proxy a store's files).
+        let polygons = json?["hotspot_polygons"] as? [String: Any]
+        let (page, _) = try await TestServer.session.data(from: URL(string: server.base + "/collections/hotspots/items")!)
+        let hotspots = try JSONSerialization.jsonObject(with: page) as? [String: Any]
+        #expect(hotspots?["numberMatched"] as? Int == polygons?["features"] as? Int && (polygons?["features"] as? Int ?? 0) > 0,
+                "\(String(decoding: page.prefix(300), as: UTF8.self))")
+        let (itemData, _) = try await TestServer.session.data(from: URL(string: server.base + "/stac/collections/runs/items/global")!)
+        let item = try JSONSerialization.jsonObject(with: itemData) as? [String: Any]
+        let hrefs = ((item?["assets"] as? [String: [String: Any]]) ?? [:]).values.compactMap { $0["href"] as? String }
+        #expect(hrefs.count >= 11 && hrefs.allSatisfy { $0.hasPrefix("s3://hotspot/runs/global/") }, "\(hrefs)")
     }
 }

@@ -68,5 +68,23 @@ import Testing
         #expect(ring.first == ring.last && ring.count > 16)
         let signedArea = zip(ring, ring.dropFirst()).map { $0[0] * $1[1] - $1[0] * $0[1] }.reduce(0, +) / 2
         #expect(signedArea > 0, "the outer ring runs anticlockwise (RFC 7946)")
+
+        // The hotspot polygons of a projected grid: traced in metres, measured on the ellipsoid, stored in lon/lat.
+        // Their area per class equals the pixels' (true areas of conformal pixels) within 0.5 %.
+        let features = try run.hotspots.features
+        #expect(features.count == result.record.hotspotPolygons?.features && features.count >= 3)
+        var polygonArea: [Int: Double] = [:], pixelArea: [Int: Double] = [:]
+        for feature in features {
+            let json = try JSONSerialization.jsonObject(with: feature.json) as? [String: Any] ?? [:]
+            let properties = json["properties"] as? [String: Any] ?? [:]
+            polygonArea[feature.classCode, default: 0] += properties["area_km2"] as? Double ?? 0
+            pixelArea[feature.classCode, default: 0] += properties["pixel_area_km2"] as? Double ?? 0
+            #expect(feature.bbox[0] > -40 && feature.bbox[2] < 80 && feature.bbox[1] > 20, "\(feature.id): \(feature.bbox)")
+        }
+        for (code, label) in [(1, "sequestration hotspot"), (2, "loss hotspot"), (3, "sequestration and loss hotspot")] {
+            guard let pixels = pixelArea[code] else { continue }
+            #expect(abs((polygonArea[code] ?? 0) / pixels - 1) < 0.005, "class \(code): \(polygonArea[code] ?? 0) vs \(pixels) km2")
+            #expect(abs(pixels / (result.record.hotspotClasses.areaKm2[label] ?? 0) - 1) < 1e-6, "class \(code): run.json's area")
+        }
     }
 }
