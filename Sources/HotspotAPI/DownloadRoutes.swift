@@ -54,14 +54,7 @@ struct DownloadRoutes {
         let size = (try? FileManager.default.attributesOfItem(atPath: (cache as NSString)
             .appendingPathComponent(relative))[.size] as? Int) ?? 0
         let range = ByteRange(header: request.headers[.range], size: size)
-        if range == .unsatisfiable {
-            var headers = HTTPFields()
-            headers[.contentRange] = "bytes */\(size)"
-            headers[.contentType] = "application/problem+json"
-            let problem = Problem(.rangeNotSatisfiable, "the file has \(size) bytes", parameter: "Range")
-            return Response(status: .rangeNotSatisfiable, headers: headers,
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: problem.body(instance: request.uri.path))))
-        }
+        if range == .unsatisfiable { return rangeNotSatisfiable(request, size: size) }
         head.headerFields[.range] = range.normalised
         let route = context.endpointPath
         var response = try await files.handle(Request(head: head, body: request.body), context: context) { _, _ in

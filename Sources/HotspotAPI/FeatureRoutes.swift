@@ -163,14 +163,8 @@ struct FeatureRoutes: Sendable {
             partners = partners.filter { interval.contains($0.updated) }
         }
         let shown = partners.dropFirst(offset).prefix(limit)
-        let base = HotspotServer.baseURL(request, options) + "/collections/partners/items"
-        func link(offset: Int, rel: String) -> OGCLink {
-            OGCLink(pageURL(request, path: base, limit: limit, offset: offset), rel, "application/geo+json",
-                    rel == "self" ? "this page" : "the \(rel) page")
-        }
-        var links = [link(offset: offset, rel: "self")]
-        if offset + shown.count < partners.count { links.append(link(offset: offset + shown.count, rel: "next")) }
-        if offset > 0 { links.append(link(offset: max(0, offset - limit), rel: "prev")) }
+        let links = pageLinks(request, path: HotspotServer.baseURL(request, options) + "/collections/partners/items",
+                              limit: limit, offset: offset, returned: shown.count, matched: partners.count)
         return try json(request, FeaturePage(
             features: shown.map { $0.feature(includePrivate: false) }, numberMatched: partners.count,
             numberReturned: shown.count, timeStamp: PartnerRoutes.timestamp(), links: links), type: "application/geo+json")
@@ -198,6 +192,18 @@ struct FeatureRoutes: Sendable {
     func json<T: Encodable>(_ request: Request, _ value: T, type: String = "application/json") throws -> Response {
         try respondOGC(request, value, type: type)
     }
+}
+
+/// A page's `self` link, and `next` and `prev` where there are such pages.
+func pageLinks(_ request: Request, path: String, limit: Int, offset: Int, returned: Int, matched: Int) -> [OGCLink] {
+    func link(offset: Int, rel: String) -> OGCLink {
+        OGCLink(pageURL(request, path: path, limit: limit, offset: offset), rel, "application/geo+json",
+                rel == "self" ? "this page" : "the \(rel) page")
+    }
+    var links = [link(offset: offset, rel: "self")]
+    if offset + returned < matched { links.append(link(offset: offset + returned, rel: "next")) }
+    if offset > 0 { links.append(link(offset: max(0, offset - limit), rel: "prev")) }
+    return links
 }
 
 /// The known parameters (`f` always, and it can only be `json`: the OGC documents have no HTML form).

@@ -55,14 +55,8 @@ struct HotspotCollection: Sendable {
             matched = matched.filter { ($0.region ?? "none") == region }
         }
         let shown = matched.dropFirst(offset).prefix(limit)
-        let base = HotspotServer.baseURL(request, options) + "/collections/hotspots/items"
-        func link(offset: Int, rel: String) -> OGCLink {
-            OGCLink(pageURL(request, path: base, limit: limit, offset: offset), rel, "application/geo+json",
-                    rel == "self" ? "this page" : "the \(rel) page")
-        }
-        var links = [link(offset: offset, rel: "self")]
-        if offset + shown.count < matched.count { links.append(link(offset: offset + shown.count, rel: "next")) }
-        if offset > 0 { links.append(link(offset: max(0, offset - limit), rel: "prev")) }
+        let links = pageLinks(request, path: HotspotServer.baseURL(request, options) + "/collections/hotspots/items",
+                              limit: limit, offset: offset, returned: shown.count, matched: matched.count)
         // The features are GeoJSON already (made once a run): the page is put together around them.
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

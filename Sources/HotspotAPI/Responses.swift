@@ -2,6 +2,7 @@ import Foundation
 import RunReader
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import NIOPosix
 
 /// How long clients may keep an answer: immutable for content addressed by run id, short for the rest.
@@ -94,4 +95,14 @@ func pageURL(_ request: Request, path: String, limit: Int, offset: Int) -> Strin
         .map { URLQueryItem(name: String($0.key), value: String($0.value)) }.sorted { $0.name < $1.name }
         + [URLQueryItem(name: "limit", value: "\(limit)"), URLQueryItem(name: "offset", value: "\(offset)")]
     return path + "?" + (components.percentEncodedQuery ?? "")
+}
+
+/// 416 for a `Range` past the end of a file of `size` bytes, with the `Content-Range` RFC 9110 asks for.
+func rangeNotSatisfiable(_ request: Request, size: Int) -> Response {
+    var headers = HTTPFields()
+    headers[.contentRange] = "bytes */\(size)"
+    headers[.contentType] = "application/problem+json"
+    let problem = Problem(.rangeNotSatisfiable, "the file has \(size) bytes", parameter: "Range")
+    return Response(status: .rangeNotSatisfiable, headers: headers,
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: problem.body(instance: request.uri.path))))
 }

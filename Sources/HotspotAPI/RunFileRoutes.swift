@@ -66,14 +66,7 @@ struct RunFileRoutes {
         head.path = "/\(id)/\(name)"
         let size = Int(Storage.size(Storage.join(folder, name)) ?? 0)
         let range = name.hasSuffix(".json") ? ByteRange(header: nil, size: size) : ByteRange(header: request.headers[.range], size: size)
-        if range == .unsatisfiable {
-            var headers = HTTPFields()
-            headers[.contentRange] = "bytes */\(size)"
-            headers[.contentType] = "application/problem+json"
-            let problem = Problem(.rangeNotSatisfiable, "the file has \(size) bytes", parameter: "Range")
-            return Response(status: .rangeNotSatisfiable, headers: headers,
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: problem.body(instance: request.uri.path))))
-        }
+        if range == .unsatisfiable { return rangeNotSatisfiable(request, size: size) }
         // Byte ranges are for the rasters and polygons read in place; the JSON records come whole (a range of JSON
         // is not JSON to a client that trusts the media type).
         head.headerFields[.range] = name.hasSuffix(".json") ? nil : range.normalised

@@ -119,5 +119,15 @@ import Testing
         #expect(try await server.get("/stac/collections/runs/items/nope").status == 404)
         #expect(try await server.get("/v1/runs/latest/files/../../etc/passwd").status == 404)
         #expect(try await server.get("/v1/runs/latest/files/plan.json").status == 404)
+        // Ranges on the binary files (as /vsicurl/ reads them), the JSON records whole.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: DemoFixture.run.directory + "/hotspots.fgb"))
+        let part = try await server.get("/v1/runs/latest/files/hotspots.fgb", headers: ["Range": "bytes=8-107"])
+        #expect(part.status == 206 && part.body == whole.subdata(in: 8..<108), "\(part.status)")
+        #expect(part.header("Content-Type") == "application/vnd.flatgeobuf")
+        let past = try await server.get("/v1/runs/latest/files/hotspots.fgb", headers: ["Range": "bytes=\(whole.count + 10)-"])
+        #expect(past.status == 416 && past.header("Content-Range") == "bytes */\(whole.count)")
+        let record = try await server.get("/v1/runs/\(DemoFixture.run.runID)/files/run.json", headers: ["Range": "bytes=0-9"])
+        #expect(record.status == 200 && record.json["run_id"] as? String == DemoFixture.run.runID)
+        #expect(record.header("Cache-Control")?.contains("immutable") == true, "a run's own files never change")
     }
 }
