@@ -6,8 +6,9 @@ HOTSPOT := .build/release/hotspot
 # bindings as test oracles and benchmark peers (never used by the product itself).
 APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-dev libdeflate-dev fonts-dejavu-core gdal-bin \
   python3-gdal python3-numpy python3-venv pkg-config libjs-leaflet libjs-leaflet.markercluster
-# Headless Chromium for the map page's browser test (make test).
-TEST_PACKAGES := chromium python3-requests iso-codes slurm-wlm munge
+# Real components the tests start: headless Chromium (the map page), Slurm + munge (sharded runs), PostgreSQL 15
+# with PostGIS 3 (the partner store on a database) and nginx (replicas behind a proxy).
+TEST_PACKAGES := chromium python3-requests iso-codes slurm-wlm munge postgresql-15-postgis-3 nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-tools build demo demo-data run tiles partners serve test bench-pipeline bench-tiles bench-api landmask clean

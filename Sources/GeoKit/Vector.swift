@@ -3,15 +3,54 @@ import Foundation
 
 /// OGR vector layers (GeoPackage above all): point features with text fields, read and edited in transactions.
 extension Dataset {
-    /// Opens a vector dataset for reading and writing.
-    public convenience init(vectorForUpdate path: String) throws(GeoError) {
+    /// Opens a vector dataset for reading and writing: a file, or a connection OGR knows (`PG:...`,
+    /// `postgresql://...`), named `name` in errors (a connection string may hold a password).
+    public convenience init(vectorForUpdate location: String, name: String? = nil) throws(GeoError) {
         GDALRuntime.initialize()
         GDALRuntime.resetError()
-        guard let handle = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR) | UInt32(GDAL_OF_UPDATE), nil, nil, nil) else {
-            throw .openFailed(path: path, reason: FileManager.default.fileExists(atPath: path)
-                ? GDALRuntime.lastError(or: "not a vector format GDAL can write") : "no such file")
+        let name = name ?? location
+        guard let handle = GDALOpenEx(location, UInt32(GDAL_OF_VECTOR) | UInt32(GDAL_OF_UPDATE), nil, nil, nil) else {
+            let connection = location.hasPrefix("PG:") || location.contains("://")
+            // libpq's messages run over lines: one sentence.
+            let reason = GDALRuntime.lastError(or: connection ? "the connection failed" : "not a vector format GDAL can write")
+                .replacingOccurrences(of: "PQconnectdb failed.", with: "")
+                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+                .trimmingCharacters(in: .whitespaces)
+            throw .openFailed(path: name, reason: connection || FileManager.default.fileExists(atPath: location)
+                ? reason : "no such file")
         }
-        self.init(owning: handle, path: path)
+        self.init(owning: handle, path: name)
+    }
+
+    /// Runs one SQL statement that returns no rows, in the dataset's own dialect (PostgreSQL's, SQLite's...).
+    public func execute(sql: String) throws(GeoError) {
+        GDALRuntime.resetError()
+        let result = GDALDatasetExecuteSQL(handle, sql, nil, nil)
+        if let result { GDALDatasetReleaseResultSet(handle, result) }
+        if CPLGetLastErrorType() == CE_Failure {
+            throw .writeFailed(path: path, reason: GDALRuntime.lastError(or: "the statement failed"))
+        }
+    }
+
+    /// Runs one SQL query; its rows, each field as text (nil for NULL).
+    public func query(sql: String) throws(GeoError) -> [[String?]] {
+        GDALRuntime.resetError()
+        guard let result = GDALDatasetExecuteSQL(handle, sql, nil, nil) else {
+            throw .readFailed(path: path, reason: GDALRuntime.lastError(or: "the query returned no rows"))
+        }
+        defer { GDALDatasetReleaseResultSet(handle, result) }
+        let count = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(result))
+        var rows: [[String?]] = []
+        while let feature = OGR_L_GetNextFeature(result) {
+            defer { OGR_F_Destroy(feature) }
+            rows.append((0..<count).map { i in
+                OGR_F_IsFieldSetAndNotNull(feature, i) != 0 ? String(cString: OGR_F_GetFieldAsString(feature, i)) : nil
+            })
+        }
+        if CPLGetLastErrorType() == CE_Failure {
+            throw .readFailed(path: path, reason: GDALRuntime.lastError(or: "the query failed"))
+        }
+        return rows
     }
 
     /// Creates an empty vector dataset with `driver` (e.g. "GPKG").
@@ -138,6 +177,14 @@ public final class VectorLayer {
     }
 
     public var featureCount: Int { Int(OGR_L_GetFeatureCount(handle, 1)) }
+
+    /// Writes what the driver deferred (PostgreSQL creates a new layer's table at the first feature or here).
+    public func sync() throws(GeoError) {
+        GDALRuntime.resetError()
+        guard OGR_L_SyncToDisk(handle) == OGRERR_NONE else {
+            throw .writeFailed(path: dataset.path, reason: GDALRuntime.lastError(or: "cannot write the layer"))
+        }
+    }
 
     /// Every feature, in the layer's order; with `geoJSONPrecision`, each with its geometry as GeoJSON text of that
     /// many decimals, and its envelope.

@@ -19,18 +19,21 @@ struct PartnerRoutes: Sendable {
     var routes: RouteCollection<BasicRequestContext> {
         let router = RouteCollection(context: BasicRequestContext.self)
         router.get("/v1/partners") { request, _ in try list(request) }
-        router.post("/v1/partners") { request, _ in try await create(request) }
+        router.post("/v1/partners") { request, context in try await create(request, context) }
         router.get("/v1/partners/near-hotspots") { request, _ in try await nearHotspots(request) }
         router.get("/v1/partners/{id}") { request, context in
             let partner = try find(try context.parameters.require("id"))
             return try geojson(request, partner.feature(includePrivate: try authorised(request, required: false)))
         }
         router.get("/v1/partners/{id}/neighbours") { request, context in try neighbours(request, id: try context.parameters.require("id")) }
-        router.put("/v1/partners/{id}") { request, context in try await update(request, id: try context.parameters.require("id")) }
+        router.put("/v1/partners/{id}") { request, context in
+            try await update(request, context, id: try context.parameters.require("id"))
+        }
         router.delete("/v1/partners/{id}") { request, context in
             _ = try authorised(request, required: true)
             let id = try context.parameters.require("id")
-            try store.delete(id: id)
+            let expected = Self.precondition(request)
+            try await edit(context) { try store.delete(id: id, expected: expected) }
             return Response(status: .noContent, headers: [.cacheControl: "no-store"])
         }
         return router
@@ -145,7 +148,7 @@ struct PartnerRoutes: Sendable {
 
     // MARK: editing
 
-    func create(_ request: Request) async throws -> Response {
+    func create(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         _ = try authorised(request, required: true)
         let object = try await body(request)
         try PartnerBody.check(object)
@@ -153,14 +156,15 @@ struct PartnerRoutes: Sendable {
         var partner = try Partner(json: object, defaultID: "p-" + UUID().uuidString.prefix(12).lowercased(), now: now)
         // The server owns the timestamps: a client's `created` or `updated` is not kept.
         (partner.created, partner.updated) = (now, now)
-        try store.insert(partner)
+        let new = partner
+        try await edit(context) { try store.insert(new) }
         var response = try geojson(request, partner.feature(includePrivate: true), caching: false)
         response.status = .created
         response.headers[.location] = "/v1/partners/\(partner.id)"
         return response
     }
 
-    func update(_ request: Request, id: String) async throws -> Response {
+    func update(_ request: Request, _ context: BasicRequestContext, id: String) async throws -> Response {
         _ = try authorised(request, required: true)
         var object = try await body(request)
         try PartnerBody.check(object, id: id)
@@ -173,8 +177,35 @@ struct PartnerRoutes: Sendable {
         }
         object["updated"] = Self.timestamp()
         let partner = try Partner(json: object, now: Self.timestamp())
-        let stored = try store.replace(partner)
+        let expected = Self.precondition(request)
+        let stored = try await edit(context) { try store.replace(partner, expected: expected) }
         return try geojson(request, stored.feature(includePrivate: true), caching: false)
+    }
+
+    /// Runs an edit off the event loop (on a shared database it may wait for another replica's edit); a store that
+    /// cannot be written (a database gone) is a 503 whose cause goes to the log, not to the client.
+    func edit<T: Sendable>(_ context: BasicRequestContext, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        do {
+            return try await offload(body)
+        } catch let error as GeoError {
+            context.logger.error("partner store \(store.path): \(error)")
+            throw Problem(.serviceUnavailable, "the partner directory cannot be written just now; try again")
+        }
+    }
+
+    /// The partner's ETag: a hash of its full record as editors read it (GET with the token, or a PUT's answer),
+    /// so `If-Match` names one version of everything stored.
+    static func etag(of partner: Partner) -> String {
+        "\"" + fnv1a((try? JSONEncoder.api.encode(partner.feature(includePrivate: true))) ?? Data()) + "\""
+    }
+
+    /// `If-Match` (RFC 9110 13.1.1, strong comparison): the edit goes ahead only if the partner as stored at that
+    /// moment has one of the tags, or exists for `*`; nil without the header (the last write wins).
+    static func precondition(_ request: Request) -> (@Sendable (Partner) -> Bool)? {
+        guard let header = request.headers[.ifMatch] else { return nil }
+        let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if tags.contains("*") { return { _ in true } }
+        return { partner in tags.contains(etag(of: partner)) }
     }
 
     // MARK: helpers

@@ -76,6 +76,9 @@ extension Problem {
         switch error {
         case let .exists(id): self.init(.conflict, "partner \(id) already exists: PUT /v1/partners/\(id) replaces it")
         case let .notFound(id): self.init(.notFound, "no partner '\(id)'")
+        case let .stale(id):
+            self.init(.preconditionFailed, "partner \(id) changed since the version If-Match names: read it again "
+                      + "(GET with the token) and resend the edit with its new ETag")
         }
     }
 }

@@ -72,15 +72,15 @@ public enum HotspotServer {
             logger.warning("listening on \(options.host) without server.public_url: links in answers name 127.0.0.1")
         }
         if store.exists {
-            logger.info("partner directory \(options.partnersPath): \(store.snapshot.count) partners")
+            logger.info("partner directory \(store.path): \(store.snapshot.count) partners")
         } else {
             logger.warning("""
-                no partner directory at \(options.partnersPath): run `hotspot partners import FILE`; \
-                serving an empty directory (the first edit creates the file)
+                no partner directory at \(store.path): run `hotspot partners import FILE`; \
+                serving an empty directory (the first edit creates it)
                 """)
         }
         for skipped in store.skipped.prefix(20) {
-            logger.warning("\(options.partnersPath): \(skipped) (not served; fix it or import the directory again)")
+            logger.warning("\(store.path): \(skipped) (not served; fix it or import the directory again)")
         }
         let router = try makeRouter(options, served: served, regions: regions, partners: store)
         let watcher = WatchService(served: served)
@@ -99,7 +99,7 @@ public enum HotspotServer {
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [SlowClientGuard(limits: limits, roster: roster)])),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "hotspot"),
-            services: [watcher],
+            services: [watcher, PartnerRefreshService(store: store, logger: logger)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? options.port
                 options.publicBase.listening(publicURL: options.configuration.server.publicURL, host: options.host, port: port)

@@ -1,17 +1,20 @@
 import ArgumentParser
 import Foundation
+import GeoKit
 import HotspotConfig
 import Partners
 
 struct PartnersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "partners", abstract: "The partner directory (a GeoPackage, server.partners).",
-        subcommands: [Import.self, List.self, Export.self, Check.self])
+        commandName: "partners",
+        abstract: "The partner directory (server.partners: a GeoPackage, or PostgreSQL/PostGIS as PG:... or postgresql://...).",
+        subcommands: [Import.self, List.self, Export.self, Check.self, Copy.self])
 
     /// The store of the configuration (or --store).
     struct StoreOptions: ParsableArguments {
         @OptionGroup var common: ConfigOption
-        @Option(help: "The GeoPackage (default: server.partners of the configuration).") var store: String?
+        @Option(help: "The store: a GeoPackage path, PG:... or postgresql://... (default: server.partners of the configuration).")
+        var store: String?
 
         /// The store for reading: a missing one is an error that says how to make it (reading never creates it).
         func openExisting() throws -> PartnerStore {
@@ -24,25 +27,62 @@ struct PartnersCommand: ParsableCommand {
         }
 
         func open() throws -> PartnerStore {
-            let path: String
-            if let store {
-                path = store
-            } else {
-                do {
-                    path = try HotspotConfiguration.load(path: common.config).server.partners
-                } catch {
-                    Terminal.error(error.description)
-                    throw ExitCode.failure
-                }
-            }
+            if let store { return try PartnersCommand.open(store) }
             do {
-                let store = try PartnerStore(path: path)
-                for skipped in store.skipped { Terminal.warning("\(path): \(skipped) (left out of the directory)") }
-                return store
-            } catch {
-                Terminal.error("cannot open the partner store \(path): \(error)")
+                return try PartnersCommand.open(try HotspotConfiguration.load(path: common.config).server.partners)
+            } catch let error as ConfigError {
+                Terminal.error(error.description)
                 throw ExitCode.failure
             }
+        }
+    }
+
+    /// A store at a location, its non-partner features said; a store that cannot be opened is one sentence.
+    static func open(_ text: String) throws -> PartnerStore {
+        let location = PartnerLocation(text)
+        do {
+            let store = try PartnerStore(location: location)
+            for skipped in store.skipped { Terminal.warning("\(store.path): \(skipped) (left out of the directory)") }
+            return store
+        } catch let error as GeoError {
+            Terminal.error("\(error)")  // it names the store
+            throw ExitCode.failure
+        } catch {
+            Terminal.error("cannot open the partner store \(location): \(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    struct Copy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy the whole directory from one store to another (replacing what it held), e-mails and "
+                + "timestamps included: the migration from the GeoPackage to PostgreSQL, or back.",
+            discussion: examples("hotspot partners copy Config/partners.gpkg 'PG:host=db.example.org dbname=hotspot user=hotspot'",
+                                 "hotspot partners copy postgresql://hotspot@db.example.org/hotspot backup.gpkg"))
+        @Argument(help: "The store to read (a GeoPackage path, PG:... or postgresql://...).") var from: String
+        @Argument(help: "The store to write.") var to: String
+
+        func run() throws {
+            guard PartnerLocation(from) != PartnerLocation(to) else {
+                Terminal.error("the source and the destination are the same store")
+                throw ExitCode.failure
+            }
+            let source = try PartnersCommand.open(from)
+            guard source.exists else {
+                Terminal.error("no partner directory at \(source.path): nothing to copy")
+                throw ExitCode.failure
+            }
+            let partners = source.snapshot.partners
+            let destination = try PartnersCommand.open(to)
+            do {
+                try destination.importAll(partners, replace: true)
+            } catch {
+                Terminal.error("copy failed, \(destination.path) is unchanged: \(error)")
+                throw ExitCode.failure
+            }
+            let skipped = source.skipped.count
+            Terminal.info("copied \(partners.count) partners from \(source.path) to \(destination.path)"
+                          + (skipped > 0 ? "; \(skipped) features that are not partners were left behind" : ""))
         }
     }
 

@@ -93,12 +93,6 @@ import Testing
     }
 }
 
-/// A port nothing listens on now (the kernel's choice for port 0).
-func freePort() throws -> Int {
-    let result = try runTool("/usr/bin/python3", ["-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
-    return Int(result.out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-}
-
 /// GDAL's block cache for point answers: twice the served run's decoded rasters, within 1 GiB and a quarter of the
 /// machine's memory (the soak's collapse came from a 1 GiB cache under a 1.5 GB run read by three handle sets).
 @Suite struct BlockCacheSizeTests {
