@@ -152,17 +152,21 @@ final class ServeProcess: Sendable {
     let folder: TemporaryFolder
 
     var base: String { "http://127.0.0.1:\(port)" }
+    var processIdentifier: Int32 { process.processIdentifier }
 
     /// Starts it on a free port with the test configuration after `edit`, and waits for /health (60 s at most);
     /// `partners` are imported into its (new) directory first.
-    init(environment: [String: String] = [:], partners: [Partner] = [], edit: (String) -> String = { $0 }) async throws {
+    /// `partnerStore` replaces the directory with another store (a database shared by replicas).
+    init(environment: [String: String] = [:], partners: [Partner] = [], partnerStore: String? = nil,
+         edit: (String) -> String = { $0 }) async throws {
         let folder = TemporaryFolder("hotspot-serve-process")
         self.folder = folder
-        if !partners.isEmpty { try PartnerStore(path: folder.file("partners.gpkg")).importAll(partners, replace: true) }
+        let store = partnerStore ?? folder.file("partners.gpkg")
+        if !partners.isEmpty { try PartnerStore(path: store).importAll(partners, replace: true) }
         let output = (DemoFixture.run.directory as NSString).deletingLastPathComponent
         let config = edit(try DemoFixture.configText(output: output)
             .replacingOccurrences(of: "regions: Config/regions.geojson", with: "regions: \(repositoryRoot)/Config/regions.geojson")
-            .replacingOccurrences(of: "partners: Config/partners.gpkg", with: "partners: \(folder.file("partners.gpkg"))"))
+            .replacingOccurrences(of: "partners: Config/partners.gpkg", with: "partners: \"\(store)\""))
         try config.write(toFile: folder.file("hotspot.yaml"), atomically: true, encoding: .utf8)
         port = try freePort()
         let process = Process()
