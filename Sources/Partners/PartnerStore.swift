@@ -275,7 +275,7 @@ public final class PartnerStore: @unchecked Sendable {
             if let layer { return layer }
             do {
                 let dataset = self.dataset!
-                let layer = try dataset.transaction { () throws -> VectorLayer in
+                try dataset.transaction {
                     let layer = try dataset.createPointLayer(
                         named: Self.layerName, crs: CRS.wgs84(), textFields: Self.textFields,
                         options: ["GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=GIST",
@@ -283,12 +283,11 @@ public final class PartnerStore: @unchecked Sendable {
                     try layer.sync()
                     try dataset.execute(sql: "CREATE UNIQUE INDEX \(Self.layerName)_id_key ON \(Self.layerName) (id)")
                     try Self.addChangeMark(dataset)
-                    return layer
                 }
-                _ = layer
                 // Opened again, not as created: OGR writes a layer it created with COPY, which gives no feature ids.
+                // Read as any store is (another replica may have written since the commit).
                 try attach(requireLayer: true)
-                mark = try currentMark(self.dataset!)
+                try reload(self.layer!)
                 return self.layer!
             } catch {
                 // Another replica made it first: use theirs.
