@@ -83,7 +83,7 @@ let package = Package(
                     dependencies: ["HotspotAPI", "RunReader", "Pipeline", "GeoKit", "HotspotConfig", "Tiling", "Partners", "TestSupport",
                                    .product(name: "Hummingbird", package: "hummingbird"),
                                    .product(name: "Logging", package: "swift-log")],
-                    exclude: ["zonal_stats.py", "slow_clients.py", "batch_load.py", "stac_walk.py"]),
+                    exclude: ["zonal_stats.py", "slow_clients.py", "batch_load.py", "stac_walk.py", "replicas_load.py"]),
         .testTarget(name: "PipelineTests",
                     dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel", "TestSupport", "Tiling"]),
     ]
