@@ -30,6 +30,16 @@ public enum GDALRuntime {
         CPLSetConfigOption(key, value)
     }
 
+    /// Runs `body` with a GDAL configuration option set on this thread only (other threads keep theirs), then puts
+    /// back what was there.
+    public static func withThreadOption<T>(_ key: String, _ value: String, _ body: () throws -> T) rethrows -> T {
+        initialize()
+        let previous = CPLGetThreadLocalConfigOption(key, nil).map { String(cString: $0) }
+        CPLSetThreadLocalConfigOption(key, value)
+        defer { CPLSetThreadLocalConfigOption(key, previous) }
+        return try body()
+    }
+
     /// Sets the size of GDAL's block cache (takes effect even after the cache was first used, unlike GDAL_CACHEMAX).
     public static func setCacheMax(megabytes: Int) {
         initialize()

@@ -14,6 +14,9 @@ public struct PartnerImport: Sendable {
     public var rejected: [Rejection] = []
     /// Rows with no id that were given one made from their name (spreadsheets often have none).
     public var derivedIDs: [(row: Int, id: String)] = []
+    /// The ids of `partners`, and those made from names: a file of 100,000 rows is checked in linear time.
+    private var accepted: Set<String> = []
+    private var derived: Set<String> = []
 
     public init(path: String, now: String) throws(PartnerError) {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -66,11 +69,14 @@ public struct PartnerImport: Sendable {
                 derived = uniqueSlug(name)
             }
             let partner = try Partner(json: object, defaultID: derived, now: now)
-            if let derived { derivedIDs.append((row, derived)) }
-            if partners.contains(where: { $0.id == partner.id }) {
-                rejected.append(Rejection(row: row, reason: "id \(partner.id) appears twice in the file"))
-            } else {
+            if let derived {
+                derivedIDs.append((row, derived))
+                self.derived.insert(derived)
+            }
+            if accepted.insert(partner.id).inserted {
                 partners.append(partner)
+            } else {
+                rejected.append(Rejection(row: row, reason: "id \(partner.id) appears twice in the file"))
             }
         } catch {
             rejected.append(Rejection(row: row, reason: error.description))
@@ -89,9 +95,8 @@ public struct PartnerImport: Sendable {
         while slug.hasSuffix("-") { slug.removeLast() }
         slug = String(slug.lowercased().prefix(60))
         if slug.isEmpty { slug = "partner" }
-        let taken = Set(partners.map(\.id)).union(derivedIDs.map(\.id))
         var candidate = slug, n = 1
-        while taken.contains(candidate) {
+        while accepted.contains(candidate) || derived.contains(candidate) {
             n += 1
             candidate = "\(slug)-\(n)"
         }
