@@ -68,6 +68,16 @@ import TestSupport
         return NSDictionary(dictionary: record)
     }
 
+    /// The two records agree; where they do not, the keys that differ and both values are said.
+    static func expectSameRecord(_ run: String, _ plain: String, dropOutputs: Bool = false,
+                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let a = try comparableRecord(run, dropOutputs: dropOutputs), b = try comparableRecord(plain, dropOutputs: dropOutputs)
+        let keys = Set(a.allKeys.map { "\($0)" }).union(b.allKeys.map { "\($0)" }).sorted()
+        let differing = keys.filter { !((a[$0] as? NSObject)?.isEqual(b[$0]) ?? (b[$0] == nil)) }
+        #expect(differing.isEmpty, "\(differing.map { "\($0): \(String(describing: a[$0]).prefix(600)) vs plain \(String(describing: b[$0]).prefix(600))" })",
+                sourceLocation: sourceLocation)
+    }
+
     @Test(arguments: [1, 7])
     func assembledShardsAreByteIdenticalToThePlainRun(shards: Int) async throws {
         let plain = Self.plain
@@ -78,7 +88,7 @@ import TestSupport
             let b = try Checksum.file(run + "/" + layer.fileName)
             #expect(a == b, "\(layer.rawValue): the assembled COG of \(shards) shards differs from the plain run's")
         }
-        #expect(try Self.comparableRecord(run) == Self.comparableRecord(plain.directory))
+        try Self.expectSameRecord(run, plain.directory)
         let record = try JSONDecoder().decode(RunRecord.self, from: Data(contentsOf: URL(fileURLWithPath: run + "/run.json")))
         #expect(record.shards?.count == shards)
         #expect(record.shards?.map(\.rows).flatMap { $0 }.first == 0 && record.shards?.last?.rows[1] == record.grid.height)
@@ -116,7 +126,7 @@ import TestSupport
                 #expect(va == vb, "\(layer.rawValue): overview \(k) differs")
             }
         }
-        #expect(try Self.comparableRecord(run, dropOutputs: true) == Self.comparableRecord(plain.directory, dropOutputs: true))
+        try Self.expectSameRecord(run, plain.directory, dropOutputs: true)
         // GDAL's own tool reads the mosaic with the COGs' metadata and overviews.
         let info = try await runToolDetached("gdalinfo", [run + "/hotspot_class.vrt"], timeout: 60)
         #expect(info.out.contains("Color Table"), "\(info.out)")
@@ -266,7 +276,7 @@ import TestSupport
             #expect(try Checksum.file(plain.directory + "/" + layer.fileName) == Checksum.file(run + "/" + layer.fileName),
                     "\(layer.rawValue) from the Slurm run differs from the plain run's")
         }
-        #expect(try Self.comparableRecord(run) == Self.comparableRecord(plain.directory))
+        try Self.expectSameRecord(run, plain.directory)
         let record = try JSONDecoder().decode(RunRecord.self, from: Data(contentsOf: URL(fileURLWithPath: run + "/run.json")))
         #expect(record.shards?.count == 4)
         #expect(record.shards?.allSatisfy { $0.scoredBy?.job?.hasPrefix("slurm:\(ids[1])_") == true } == true,
