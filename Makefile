@@ -4,7 +4,7 @@ SWIFT ?= swift
 HOTSPOT := .build/release/hotspot
 # System libraries and tools: GDAL/PROJ/GEOS headers for the C modules, GDAL's command-line tools and Python
 # bindings as test oracles and benchmark peers (never used by the product itself).
-APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-dev libdeflate-dev fonts-dejavu-core gdal-bin \
+APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-dev libdeflate-dev libcurl4-openssl-dev fonts-dejavu-core gdal-bin \
   python3-gdal python3-numpy python3-venv pkg-config libjs-leaflet libjs-leaflet.markercluster
 # Real components the tests start: headless Chromium (the map page), Slurm + munge (sharded runs), PostgreSQL 15
 # with PostGIS 3 (the partner store on a database) and nginx (replicas behind a proxy).
@@ -61,10 +61,10 @@ test-tools: deps
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@[ -x $(VENV)/bin/openapi-spec-validator ] && [ -x $(VENV)/bin/schemathesis ] && [ -x $(VENV)/bin/moto_server ] && \
-	  $(VENV)/bin/python -c "import pmtiles, pystac, rfc3339_validator" 2>/dev/null || \
+	  $(VENV)/bin/python -c "import pmtiles, pystac, rfc3339_validator, aiosmtpd" 2>/dev/null || \
 	  { [ -x $(VENV)/bin/pip ] || /usr/bin/python3 -m venv $(VENV); \
 	    $(VENV)/bin/pip install -q openapi-spec-validator==0.9.0 pmtiles==3.8.1 schemathesis==4.32.5 "moto[server]==5.2.5" \
-	      pystac==1.15.2 rfc3339-validator==0.1.4; }
+	      pystac==1.15.2 rfc3339-validator==0.1.4 aiosmtpd==1.4.6; }
 
 # Two runs of the test binary: the API suites serve from in-process servers, whose handlers share Swift's
 # cooperative threads (as many as cores) with the tests; beside the pipeline and tiling suites' in-process runs they

@@ -9,6 +9,7 @@ let cLibraries: [Target] = [
     .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", providers: [.apt(["libdeflate-dev"])]),
     .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2",
                    providers: [.apt(["libfreetype-dev"])]),
+    .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 ]
 
 // The model's hot loop (RothC per pixel on SIMD pools) runs 50x slower unoptimised: the model is optimised even in
@@ -46,12 +47,16 @@ let package = Package(
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CSVFormat"),
         .target(name: "Partners", dependencies: ["GeoKit", "CSVFormat"]),
+        // E-mail handed to an SMTP server (libcurl speaks the protocol and STARTTLS).
+        .target(name: "Mail", dependencies: ["CCurl"]),
+        // The relay between visitors and partners: the outbox beside the partners, limits, confirmations, delivery.
+        .target(name: "Contact", dependencies: ["Partners", "GeoKit", "Mail", .product(name: "Crypto", package: "swift-crypto")]),
         // A published run read from its folder alone: points, statistics, clips, tiles, near-hotspot coverage.
         .target(name: "RunReader", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig", "Pipeline", "Tiling",
                                                   "Partners"]),
         // HTTP over the reader: route collections, problem+json, caching, metrics.
         .target(name: "HotspotAPI", dependencies: [
-            "GeoKit", "HotspotConfig", "Pipeline", "Tiling", "Partners", "CSVFormat", "RunReader",
+            "GeoKit", "HotspotConfig", "Pipeline", "Tiling", "Partners", "CSVFormat", "RunReader", "Contact", "Mail",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -65,7 +70,7 @@ let package = Package(
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/map")]),
         // Exactly what the command's files import.
         .executableTarget(name: "hotspot", dependencies: [
-            "GeoKit", "HotspotConfig", "Pipeline", "DemoData", "Tiling", "HotspotAPI", "Partners", "RunReader",
+            "GeoKit", "HotspotConfig", "Pipeline", "DemoData", "Tiling", "HotspotAPI", "Partners", "RunReader", "Contact",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -83,7 +88,7 @@ let package = Package(
                     dependencies: ["HotspotAPI", "RunReader", "Pipeline", "GeoKit", "HotspotConfig", "Tiling", "Partners", "TestSupport",
                                    .product(name: "Hummingbird", package: "hummingbird"),
                                    .product(name: "Logging", package: "swift-log")],
-                    exclude: ["zonal_stats.py", "slow_clients.py", "batch_load.py", "stac_walk.py", "replicas_load.py"]),
+                    exclude: ["zonal_stats.py", "slow_clients.py", "batch_load.py", "stac_walk.py", "replicas_load.py", "smtp_sink.py"]),
         .testTarget(name: "PipelineTests",
                     dependencies: ["Pipeline", "GeoKit", "HotspotConfig", "HotspotModel", "TestSupport", "Tiling"]),
     ]

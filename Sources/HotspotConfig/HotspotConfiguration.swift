@@ -144,6 +144,33 @@ public struct ServerSpec: Sendable {
     public var batchPointsInFlight = 40_000
     /// GDAL's block cache for point answers, in MiB; nil: sized to the served run (see `ServedRun`).
     public var blockCacheMegabytes: Int?
+    /// The SMTP server the contact relay hands messages to; nil: no relay (POST .../contact answers 503).
+    public var smtp: SMTPSpec?
+    public var contact = ContactSpec()
+}
+
+/// `server.smtp`: the relay's SMTP server. The account's user and password are read from environment variables
+/// (never written in the file).
+public struct SMTPSpec: Sendable, Equatable {
+    public var host: String
+    public var port = 587
+    public var startTLS = true
+    public var userEnv: String?
+    public var passwordEnv: String?
+    /// The relay's own address: From and envelope sender of every message.
+    public var from: String
+    public var fromName = "4 per 1000 partner map"
+}
+
+/// `server.contact`: the relay's limits (see README, "Contact between partners").
+public struct ContactSpec: Sendable, Equatable {
+    public var maxMessageCharacters = 4000
+    public var maxLinks = 2
+    public var perClientPerHour = 5
+    public var perRecipientPerDay = 20
+    public var confirmSender = true
+    public var confirmationHours = 48
+    public init() {}
 }
 
 /// `Config/hotspot.yaml`, validated: unknown keys, wrong types and missing required layers are errors naming the key
@@ -397,7 +424,7 @@ public struct HotspotConfiguration: Sendable {
         for (key, value) in try node.mapping(allowed: [
             "host", "port", "cors", "partners", "regions", "admin_token_env", "max_batch_points", "max_download_pixels",
             "public_url", "cors_edits", "head_timeout", "idle_timeout", "body_timeout", "max_connections",
-            "tile_cache_mb", "tile_cache_files", "batch_points_in_flight", "block_cache_mb",
+            "tile_cache_mb", "tile_cache_files", "batch_points_in_flight", "block_cache_mb", "smtp", "contact",
         ]) {
             func seconds() throws(ConfigError) -> Double {
                 let seconds = try value.double()
@@ -432,6 +459,8 @@ public struct HotspotConfiguration: Sendable {
             case "tile_cache_files": spec.tileCacheFiles = try count(atLeast: 16)
             case "batch_points_in_flight": spec.batchPointsInFlight = try count(atLeast: 1)
             case "block_cache_mb": spec.blockCacheMegabytes = try count(atLeast: 64)
+            case "smtp": spec.smtp = value.isNull ? nil : try parseSMTP(value)
+            case "contact": spec.contact = try parseContact(value)
             case "public_url":
                 let url = try value.string()
                 guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil,
@@ -446,6 +475,56 @@ public struct HotspotConfiguration: Sendable {
             throw node.fail(.invalidValue(
                 "batch_points_in_flight (\(spec.batchPointsInFlight)) must be at least max_batch_points "
                     + "(\(spec.maxBatchPoints)), or the largest batch could never run"))
+        }
+        return spec
+    }
+
+    static func parseSMTP(_ node: ConfigNode) throws(ConfigError) -> SMTPSpec {
+        var host: String?, from: String?
+        var spec = SMTPSpec(host: "", from: "")
+        for (key, value) in try node.mapping(allowed: ["host", "port", "starttls", "user_env", "password_env", "from", "from_name"]) {
+            switch key {
+            case "host": host = try value.string()
+            case "port":
+                spec.port = try value.int()
+                guard (1...65535).contains(spec.port) else { throw value.fail(.invalidValue("must be 1-65535")) }
+            case "starttls": spec.startTLS = try value.bool()
+            case "user_env": spec.userEnv = try value.string()
+            case "password_env": spec.passwordEnv = try value.string()
+            case "from":
+                let address = try value.string()
+                guard address.split(separator: "@").count == 2, !address.contains(where: { $0.isWhitespace || "<>\"".contains($0) }) else {
+                    throw value.fail(.invalidValue("must be the relay's own e-mail address, such as contact@4p1000.org"))
+                }
+                from = address
+            default: spec.fromName = try value.string()
+            }
+        }
+        guard let host, !host.isEmpty else { throw node.fail(.invalidValue("smtp needs a host")) }
+        guard let from else { throw node.fail(.invalidValue("smtp needs a from address (the relay's own)")) }
+        spec.host = host
+        spec.from = from
+        return spec
+    }
+
+    static func parseContact(_ node: ConfigNode) throws(ConfigError) -> ContactSpec {
+        var spec = ContactSpec()
+        guard !node.isNull else { return spec }
+        for (key, value) in try node.mapping(allowed: ["max_message_chars", "max_links", "per_client_per_hour",
+                                                       "per_recipient_per_day", "confirm_sender", "confirmation_hours"]) {
+            func count(_ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+                let count = try value.int()
+                guard range.contains(count) else { throw value.fail(.invalidValue("must be \(range.lowerBound)-\(range.upperBound)")) }
+                return count
+            }
+            switch key {
+            case "max_message_chars": spec.maxMessageCharacters = try count(100...100_000)
+            case "max_links": spec.maxLinks = try count(0...100)
+            case "per_client_per_hour": spec.perClientPerHour = try count(1...10_000)
+            case "per_recipient_per_day": spec.perRecipientPerDay = try count(1...100_000)
+            case "confirm_sender": spec.confirmSender = try value.bool()
+            default: spec.confirmationHours = try count(1...720)
+            }
         }
         return spec
     }

@@ -191,6 +191,22 @@ public final class PartnerStore: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the store's own connection, under its lock: other tables kept beside the partners (the contact
+    /// outbox) share the connection, so a GeoPackage still has one writer.
+    public func withConnection<T>(_ body: (Dataset) throws -> T) throws -> T {
+        try lock.withLock { _ throws(any Error) -> T in
+            if dataset == nil { try attach(requireLayer: false) }
+            guard let dataset else { throw GeoError.openFailed(path: path, reason: "the partner directory is not there") }
+            do {
+                return try body(dataset)
+            } catch let error as GeoError where location.isDatabase {
+                // A lost database connection: connect again next time rather than fail forever.
+                if (try? currentMark(dataset)) == nil { (self.dataset, self.layer) = (nil, nil) }
+                throw error
+            }
+        }
+    }
+
     // MARK: the store underneath (under the lock)
 
     /// Opens the dataset and finds the partner layer (and, on a database, makes sure its change mark exists).
