@@ -1,4 +1,6 @@
+import Contact
 import Foundation
+import Mail
 import GeoKit
 import HTTPTypes
 import HotspotConfig
@@ -10,6 +12,7 @@ import Pipeline
 import RunReader
 import Partners
 import Prometheus
+import ServiceLifecycle
 import Tiling
 import Synchronization
 
@@ -82,12 +85,16 @@ public enum HotspotServer {
         for skipped in store.skipped.prefix(20) {
             logger.warning("\(store.path): \(skipped) (not served; fix it or import the directory again)")
         }
-        let router = try makeRouter(options, served: served, regions: regions, partners: store)
+        let relay = try contactRelay(options, store: store)
+        if relay == nil { logger.info("no server.smtp: the contact relay is off (POST /v1/partners/{id}/contact answers 503)") }
+        let router = try makeRouter(options, served: served, regions: regions, partners: store, relay: relay)
         let watcher = WatchService(served: served)
         let server = options.configuration.server
         let limits = ConnectionLimits(headTimeout: server.headTimeout, idleTimeout: server.idleTimeout,
                                       bodyTimeout: server.bodyTimeout, maxConnections: server.maxConnections)
         let roster = ConnectionRoster(limit: limits.maxConnections)
+        var services: [any Service] = [watcher, PartnerRefreshService(store: store, logger: logger)]
+        if let relay { services.append(ContactSenderService(relay: relay, logger: logger)) }
         let descriptors = raiseOpenFileLimit()
         if descriptors < limits.maxConnections + 256 {
             logger.warning("""
@@ -97,9 +104,9 @@ public enum HotspotServer {
         }
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [SlowClientGuard(limits: limits, roster: roster)])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [SlowClientGuard(limits: limits, roster: roster), PeerAddressHandler()])),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "hotspot"),
-            services: [watcher, PartnerRefreshService(store: store, logger: logger)],
+            services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? options.port
                 options.publicBase.listening(publicURL: options.configuration.server.publicURL, host: options.host, port: port)
@@ -110,7 +117,7 @@ public enum HotspotServer {
 
     /// The middleware, then one route collection per part of the API, each translating HTTP to reader calls.
     static func makeRouter(_ options: ServerOptions, served: ServedRun, regions: RegionCatalog,
-                           partners: PartnerStore) throws -> Router<BasicRequestContext> {
+                           partners: PartnerStore, relay: ContactRelay? = nil) throws -> Router<BasicRequestContext> {
         let server = options.configuration.server
         // Every GET route answers HEAD too (its headers, no body).
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -129,12 +136,42 @@ public enum HotspotServer {
         router.addRoutes(TileSetRoutes(served: served, options: options).routes)
         router.addRoutes(DownloadRoutes(served: served, regions: regions, options: options).routes)
         router.addRoutes(RegionRoutes(served: served, regions: regions, options: options).routes)
-        router.addRoutes(PartnerRoutes(store: partners, served: served, token: token).routes)
+        let partnerRoutes = PartnerRoutes(store: partners, served: served, token: token)
+        router.addRoutes(partnerRoutes.routes)
+        router.addRoutes(ContactRoutes(relay: relay, store: partners, partners: partnerRoutes).routes)
         router.addRoutes(FeatureRoutes(store: partners, served: served, options: options).routes)
         router.addRoutes(RunFileRoutes(served: served, options: options).routes)
         router.addRoutes(StacRoutes(served: served, options: options).routes)
         MetaRoutes(served: served, leafletDirectory: options.leafletDirectory).register(on: router)
         return router
+    }
+
+    /// The contact relay `server.smtp` configures (nil without one); the account from the environment.
+    static func contactRelay(_ options: ServerOptions, store: PartnerStore) throws -> ContactRelay? {
+        let server = options.configuration.server
+        guard let smtp = server.smtp else { return nil }
+        let environment = ProcessInfo.processInfo.environment
+        func secret(_ name: String?) throws -> String? {
+            guard let name else { return nil }
+            guard let value = environment[name], !value.isEmpty else {
+                throw ConfigError(.invalidValue("names \(name), which is not set in the environment"), key: "server.smtp",
+                                  line: nil, file: options.configuration.file)
+            }
+            return value
+        }
+        var limits = ContactLimits()
+        limits.maxMessageCharacters = server.contact.maxMessageCharacters
+        limits.maxLinks = server.contact.maxLinks
+        limits.perClientPerHour = server.contact.perClientPerHour
+        limits.perRecipientPerDay = server.contact.perRecipientPerDay
+        limits.confirmSender = server.contact.confirmSender
+        limits.confirmationHours = server.contact.confirmationHours
+        let settings = ContactRelay.Settings(
+            smtp: SMTPSettings(host: smtp.host, port: smtp.port, startTLS: smtp.startTLS, user: try secret(smtp.userEnv),
+                               password: try secret(smtp.passwordEnv)),
+            from: MailMessage.Address(name: smtp.fromName, email: smtp.from), limits: limits,
+            publicURL: server.publicURL ?? "http://\(options.host == "0.0.0.0" ? "127.0.0.1" : options.host):\(options.port)")
+        return ContactRelay(outbox: PartnerOutbox(store: store), settings: settings)
     }
 
     /// Every connection is a file descriptor: the soft limit (often 1024) is raised to the hard one, as servers do.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contact
 import Foundation
 import GeoKit
 import HotspotConfig
@@ -8,7 +9,7 @@ struct PartnersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partners",
         abstract: "The partner directory (server.partners: a GeoPackage, or PostgreSQL/PostGIS as PG:... or postgresql://...).",
-        subcommands: [Import.self, List.self, Export.self, Check.self, Copy.self])
+        subcommands: [Import.self, List.self, Export.self, Check.self, Copy.self, Outbox.self])
 
     /// The store of the configuration (or --store).
     struct StoreOptions: ParsableArguments {
@@ -120,6 +121,44 @@ struct PartnersCommand: ParsableCommand {
             }
             Terminal.info("imported \(parsed.partners.count) partners, rejected \(parsed.rejected.count); "
                           + "the store holds \(store.snapshot.count)")
+        }
+    }
+
+    /// The contact relay's queue, for the secretariat: what waits and what was refused (never the partners' addresses).
+    struct Outbox: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the contact messages that wait (unconfirmed, pending, sending) and those refused for good (failed).",
+            discussion: examples("hotspot partners outbox", "hotspot partners outbox --state failed", "hotspot partners outbox --state sent"))
+        @OptionGroup var options: StoreOptions
+        @Option(help: "waiting (unconfirmed, pending, sending), failed, sent or all.") var state = "waiting"
+
+        func run() throws {
+            let states: [OutboxMessage.State] = switch state {
+            case "waiting": [.unconfirmed, .pending, .sending]
+            case "all": OutboxMessage.State.allCases
+            default:
+                if let one = OutboxMessage.State(rawValue: state) { [one] } else {
+                    throw ValidationError("--state is waiting, failed, sent, unconfirmed, pending, sending or all, not '\(state)'")
+                }
+            }
+            let messages: [OutboxMessage]
+            do {
+                messages = try PartnerOutbox(store: options.openExisting()).list(states: states)
+            } catch let error as ExitCode {
+                throw error
+            } catch {
+                Terminal.error("cannot read the contact outbox: \(error)")
+                throw ExitCode.failure
+            }
+            let formatter = ISO8601DateFormatter()
+            func time(_ seconds: Int64) -> String { formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))) }
+            print("created\tkind\tstate\tattempts\tpartner\tsender\tnext attempt\tlast error")
+            for m in messages {
+                let next = m.state == .pending || m.state == .sending ? time(m.nextAttempt) : "-"
+                print("\(time(m.created))\t\(m.kind.rawValue)\t\(m.state.rawValue)\t\(m.attempts)\t\(m.partnerID)\t"
+                      + "\(m.senderName) <\(m.senderEmail)>\t\(next)\t\(m.lastError ?? "-")")
+            }
+            Terminal.info("\(messages.count) message(s)")
         }
     }
 

@@ -73,6 +73,22 @@ import Testing
         #expect(dom.contains("class=\"neighbours\""))
     }
 
+    /// `&contact=1` opens the partner's contact form: labelled fields in the page's language, the honeypot out of
+    /// sight, and still no private address.
+    @Test(arguments: [("en", "Your e-mail", "Send"), ("fr", "Votre courriel", "Envoyer"), ("es", "Su correo", "Enviar")])
+    func theContactFormSpeaksThePagesLanguage(_ language: String, _ label: String, _ send: String) async throws {
+        let server = try await TestServer.shared.value
+        let partner = try #require(testPartners.first { $0.id == "api-005" })
+        let page = try await browse("\(server.base)/map?partner=\(partner.id)&contact=1&lang=\(language)",
+                                    arguments: ["--window-size=1280,900", "--dump-dom"])
+        let dom = page.out
+        #expect(dom.contains("class=\"contact-form\""), "\(dom.suffix(1500))")
+        #expect(dom.contains(">\(label)</label>") && dom.contains(">\(send)</button>"), "\(language)")
+        #expect(dom.contains("name=\"homepage\" tabindex=\"-1\""))
+        #expect(dom.contains("role=\"status\""))
+        #expect(!dom.contains("private.example.org"))
+    }
+
     /// A `lang` the page does not have, even one that names a property of every JavaScript object, is English.
     @Test func anUnknownLanguageFallsBackToEnglish() async throws {
         let server = try await TestServer.shared.value

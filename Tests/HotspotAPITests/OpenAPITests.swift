@@ -26,7 +26,7 @@ import Testing
                         "collectionId": "partners", "featureId": "fiji-east", "tileMatrixSetId": "WebMercatorQuad",
                         "tileMatrix": "2", "tileRow": "1", "tileCol": "2", "runId": "latest", "file": "hotspots.fgb"]
         let queries = ["/v1/score": "?lon=10.1&lat=45.2", "/v1/download": "?layer=loss_score&bbox=0,40,10,50",
-                       "/v1/download/stac": "?layer=loss_score&region=europe"]
+                       "/v1/download/stac": "?layer=loss_score&region=europe", "/v1/contact/confirm": "?token=abc"]
         for (template, operations) in paths {
             guard let get = operations["get"] as? [String: Any] else { continue }
             var path = template
@@ -70,7 +70,8 @@ import Testing
                       "/v1/statistics", "/collections/hotspots", "/collections/hotspots/items",
                       "/collections/hotspots/items/{featureId}", "/v1/runs/{runId}/files/{file}", "/stac",
                       "/stac/collections", "/stac/collections/{stacCollectionId}", "/stac/collections/{stacCollectionId}/items",
-                      "/stac/collections/{stacCollectionId}/items/{runId}", "/stac/search"] {
+                      "/stac/collections/{stacCollectionId}/items/{runId}", "/stac/search",
+                      "/v1/partners/{id}/contact", "/v1/contact/confirm"] {
             #expect(paths[route] != nil, "\(route) is not in the spec")
         }
     }

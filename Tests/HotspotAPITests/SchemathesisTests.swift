@@ -13,8 +13,15 @@ import Testing
         // Its own server, as its own process: the run's edits (POST, PUT, DELETE) must not reach the other tests'
         // directory, and its answer times (checked) must not wait for the cooperative threads the tests beside it
         // hold (in process, an edit once took 13 s on a loaded machine).
+        // The contact relay is on, towards an SMTP port nothing listens on: messages are kept and wait.
+        let smtpPort = try freePort()
         let server = try await ServeProcess(environment: [TestServer.tokenVariable: TestServer.token], partners: testPartners) {
             $0.replacingOccurrences(of: "max_batch_points: 10000", with: "max_batch_points: 500")
+                .replacingOccurrences(of: "  admin_token_env: HOTSPOT_ADMIN_TOKEN\n", with: """
+                      admin_token_env: HOTSPOT_ADMIN_TOKEN
+                      smtp: {host: 127.0.0.1, port: \(smtpPort), starttls: false, from: relay@hotspot.example.org}
+
+                    """)
                 .replacingOccurrences(of: "max_download_pixels: 100000000", with: "max_download_pixels: 50000")
                 .replacingOccurrences(of: "admin_token_env: HOTSPOT_ADMIN_TOKEN", with: "admin_token_env: \(TestServer.tokenVariable)")
         }

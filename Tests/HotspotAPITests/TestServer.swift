@@ -153,6 +153,9 @@ final class ServeProcess: Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
     var processIdentifier: Int32 { process.processIdentifier }
+    /// What the server wrote to standard output and error so far.
+    var log: String { (try? String(contentsOfFile: folder.file("serve.log"), encoding: .utf8)) ?? "" }
+    var configPath: String { folder.file("hotspot.yaml") }
 
     /// Starts it on a free port with the test configuration after `edit`, and waits for /health (60 s at most);
     /// `partners` are imported into its (new) directory first.
@@ -174,8 +177,10 @@ final class ServeProcess: Sendable {
         process.arguments = ["serve", "--config", folder.file("hotspot.yaml"), "--port", "\(port)"]
         process.environment = ProcessInfo.processInfo.environment.merging(["HOTSPOT_CACHE": folder.file("cache")]) { $1 }
             .merging(environment) { $1 }
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        // Its log goes to a file (`log`): tests read what it said.
+        FileManager.default.createFile(atPath: folder.file("serve.log"), contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: folder.file("serve.log"))
+        process.standardError = FileHandle(forWritingAtPath: folder.file("serve.log"))
         try process.run()
         self.process = process
         for _ in 0..<600 {

@@ -14,7 +14,11 @@
       why: 'Why', website: 'Website', themes: 'Themes', neighbours: 'Neighbours within 500 km', none: 'none',
       loading: 'Loading…', partners: 'partners', synthetic: 'Synthetic demo data, not real measurements.',
       too_large: 'Zoom in: the visible region is too large to download.', land: 'Land (demo mask)',
-      outlines: 'Hotspot outlines', region: 'Region', area: 'Area', mean: 'mean'},
+      outlines: 'Hotspot outlines', region: 'Region', area: 'Area', mean: 'mean',
+      contact: 'Contact', contact_to: 'Write to', your_name: 'Your name', your_email: 'Your e-mail', organisation: 'Organisation (optional)',
+      message: 'Message', send: 'Send', sent_confirm: 'Almost done: open the link we sent to your e-mail to send the message.',
+      sent_queued: 'Your message is on its way.', too_many: 'Too many messages for now; try again in', minutes: 'minutes',
+      privacy: 'The partner’s address is not shown to you; yours goes to them so they can answer.'},
     fr: {title: 'Points chauds du carbone des sols', skip: 'Aller à la carte', layer: 'Couche', opacity: 'Opacité',
       theme: 'Thème des partenaires', all_themes: 'Tous les thèmes', language: 'Langue', sources: 'sources', legend: 'Légende',
       download: 'Télécharger la région visible (COG)', hint: 'Cliquez sur la carte (ou appuyez sur Entrée) pour les scores d’un point.', error: 'Erreur',
@@ -25,7 +29,11 @@
       neighbours: 'Voisins à moins de 500 km', none: 'aucun', loading: 'Chargement…', partners: 'partenaires',
       synthetic: 'Données de démonstration synthétiques, pas des mesures réelles.',
       too_large: 'Zoomez : la région visible est trop grande pour être téléchargée.', land: 'Terres (masque de démo)',
-      outlines: 'Contours des points chauds', region: 'Région', area: 'Surface', mean: 'moyen'},
+      outlines: 'Contours des points chauds', region: 'Région', area: 'Surface', mean: 'moyen',
+      contact: 'Contacter', contact_to: 'Écrire à', your_name: 'Votre nom', your_email: 'Votre courriel', organisation: 'Organisation (facultatif)',
+      message: 'Message', send: 'Envoyer', sent_confirm: 'Presque fini : ouvrez le lien envoyé à votre courriel pour que le message parte.',
+      sent_queued: 'Votre message est en route.', too_many: 'Trop de messages pour l’instant ; réessayez dans', minutes: 'minutes',
+      privacy: 'L’adresse du partenaire ne vous est pas montrée ; la vôtre lui est transmise pour qu’il réponde.'},
     es: {title: 'Puntos críticos de carbono del suelo', skip: 'Ir al mapa', layer: 'Capa', opacity: 'Opacidad',
       theme: 'Tema de los socios', all_themes: 'Todos los temas', language: 'Idioma', sources: 'fuentes', legend: 'Leyenda',
       download: 'Descargar la región visible (COG)', hint: 'Haga clic en el mapa (o pulse Intro) para ver los puntajes de un punto.', error: 'Error',
@@ -36,7 +44,11 @@
       neighbours: 'Vecinos a menos de 500 km', none: 'ninguno', loading: 'Cargando…', partners: 'socios',
       synthetic: 'Datos de demostración sintéticos, no mediciones reales.',
       too_large: 'Acérquese: la región visible es demasiado grande para descargarla.', land: 'Tierras (máscara de demo)',
-      outlines: 'Contornos de los puntos críticos', region: 'Región', area: 'Superficie', mean: 'medio'}
+      outlines: 'Contornos de los puntos críticos', region: 'Región', area: 'Superficie', mean: 'medio',
+      contact: 'Contactar', contact_to: 'Escribir a', your_name: 'Su nombre', your_email: 'Su correo', organisation: 'Organización (opcional)',
+      message: 'Mensaje', send: 'Enviar', sent_confirm: 'Casi listo: abra el enlace enviado a su correo para enviar el mensaje.',
+      sent_queued: 'Su mensaje va en camino.', too_many: 'Demasiados mensajes por ahora; vuelva a intentarlo en', minutes: 'minutos',
+      privacy: 'No se le muestra la dirección del socio; la suya se le transmite para que pueda responder.'}
   };
   var THEMES = ['soil_carbon_monitoring', 'agroforestry', 'conservation_agriculture', 'grassland_management',
     'peatland_protection', 'rangeland_restoration', 'rice_systems', 'compost_and_amendments', 'capacity_building',
@@ -186,8 +198,49 @@
     return '<div class="partner"><h3>' + esc(p.name) + '</h3><p>' + esc(p.type.replace(/_/g, ' ')) + ' · ' + esc(p.country) +
       '</p><p class="themes">' + esc(t('themes')) + ': ' + esc((p.themes || []).join(', ').replace(/_/g, ' ')) + '</p>' +
       (description ? '<p>' + esc(description) + '</p>' : '') + site +
+      '<button type="button" class="contact" data-id="' + esc(p.id) + '" data-name="' + esc(p.name) + '">' + esc(t('contact')) + '</button> ' +
       '<button type="button" class="neighbours" data-id="' + esc(p.id) + '">' + esc(t('neighbours')) + '</button>' +
-      '<ul class="neighbour-list"></ul></div>';
+      '<ul class="neighbour-list"></ul><div class="contact-box"></div></div>';
+  }
+
+  // The contact relay's form (POST /v1/partners/{id}/contact): labelled fields, a hidden honeypot, the answer said
+  // in a live region. The partner's address never reaches this page.
+  function contactForm(box, id, name) {
+    var n = 'c' + Math.random().toString(36).slice(2);
+    box.innerHTML = '<form class="contact-form" novalidate><h4>' + esc(t('contact_to')) + ' ' + esc(name) + '</h4>' +
+      '<p class="privacy">' + esc(t('privacy')) + '</p>' +
+      '<label for="' + n + 'n">' + esc(t('your_name')) + '</label><input id="' + n + 'n" name="name" required maxlength="200" autocomplete="name">' +
+      '<label for="' + n + 'e">' + esc(t('your_email')) + '</label><input id="' + n + 'e" name="email" type="email" required maxlength="254" autocomplete="email">' +
+      '<label for="' + n + 'o">' + esc(t('organisation')) + '</label><input id="' + n + 'o" name="organisation" maxlength="200" autocomplete="organization">' +
+      '<label for="' + n + 'm">' + esc(t('message')) + '</label><textarea id="' + n + 'm" name="message" required maxlength="4000" rows="5"></textarea>' +
+      '<div class="hp" aria-hidden="true"><label>Homepage<input name="homepage" tabindex="-1" autocomplete="off"></label></div>' +
+      '<button type="submit">' + esc(t('send')) + '</button><p class="contact-status" role="status" aria-live="polite"></p></form>';
+    var form = box.querySelector('form'), status = box.querySelector('.contact-status');
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      var body = {language: lang};
+      ['name', 'email', 'organisation', 'message', 'homepage'].forEach(function (k) {
+        var v = form.elements[k].value.trim();
+        if (v || k === 'homepage') body[k] = v;
+      });
+      if (!body.homepage) delete body.homepage;
+      fetch('/v1/partners/' + encodeURIComponent(id) + '/contact', {method: 'POST', headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify(body)}).then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (answer) {
+          if (r.status === 202) {
+            status.textContent = t(answer.status === 'queued' ? 'sent_queued' : 'sent_confirm');
+            form.querySelector('button[type=submit]').disabled = true;
+          } else if (r.status === 429) {
+            var minutes = Math.ceil((parseInt(r.headers.get('Retry-After'), 10) || 60) / 60);
+            status.textContent = t('too_many') + ' ' + minutes + ' ' + t('minutes') + '.';
+          } else {
+            status.textContent = t('error') + ': ' + (answer.detail || r.status);
+          }
+          status.dataset.status = r.status;
+        });
+      }).catch(function (e) { status.textContent = t('error') + ': ' + e; });
+    });
+    form.elements.name.focus();
   }
 
   function loadPartners() {
@@ -210,6 +263,15 @@
   }
 
   map.on('popupopen', function (e) {
+    var element = e.popup.getElement();
+    // One listener per popup element (Leaflet reuses it when the popup opens again).
+    if (!element.dataset.contactBound) element.addEventListener('click', function (event) {
+      var contact = event.target.closest && event.target.closest('button.contact');
+      if (!contact) return;
+      // Not popup.update(): it would render the content again, without the form.
+      contactForm(element.querySelector('.contact-box'), contact.getAttribute('data-id'), contact.getAttribute('data-name'));
+    });
+    element.dataset.contactBound = '1';
     var button = e.popup.getElement().querySelector('button.neighbours');
     if (!button) return;
     button.addEventListener('click', function () {
@@ -221,7 +283,9 @@
           list.innerHTML = fc.features.length ? fc.features.map(function (f) {
             var c = f.geometry.coordinates;
             L.circleMarker([c[1], c[0]], {radius: 7, color: '#f0a500', weight: 3}).addTo(neighbourLayer);
-            return '<li>' + esc(f.properties.name) + ' – ' + num(f.properties.distance_km, 0) + ' km</li>';
+            return '<li>' + esc(f.properties.name) + ' – ' + num(f.properties.distance_km, 0) + ' km ' +
+              '<button type="button" class="contact" data-id="' + esc(f.properties.id) + '" data-name="' + esc(f.properties.name) + '">' +
+              esc(t('contact')) + '</button></li>';
           }).join('') : '<li>' + esc(t('none')) + '</li>';
         }).catch(problem);
     });
@@ -278,9 +342,14 @@
       map.setView([click[1], click[0]], 5);
       map.fire('click', {latlng: L.latLng(click[1], click[0])});
     }
-    // ?partner=id: the page opens that partner's popup once loaded (for links to a partner, and for tests).
+    // ?partner=id: the page opens that partner's popup once loaded (for links to a partner, and for tests);
+    // with &contact=1, its contact form too (a "write to this partner" link).
     var chosen = markers[params.get('partner')];
-    if (chosen) cluster.zoomToShowLayer(chosen, function () { chosen.openPopup(); });
+    if (chosen) cluster.zoomToShowLayer(chosen, function () {
+      chosen.openPopup();
+      var contact = params.get('contact') === '1' && chosen.getPopup().getElement().querySelector('button.contact');
+      if (contact) contact.click();
+    });
   }).catch(function (error) {
     document.body.dataset.ready = 'failed';
     problem(error);
