@@ -8,7 +8,7 @@ APT_PACKAGES := libgdal-dev libgeos-dev libproj-dev libsqlite3-dev libfreetype-d
   python3-gdal python3-numpy python3-venv pkg-config libjs-leaflet libjs-leaflet.markercluster
 # Real components the tests start: headless Chromium (the map page), Slurm + munge (sharded runs), PostgreSQL 15
 # with PostGIS 3 (the partner store on a database) and nginx (replicas behind a proxy).
-TEST_PACKAGES := chromium python3-requests iso-codes slurm-wlm munge postgresql-15-postgis-3 nginx
+TEST_PACKAGES := chromium python3-requests iso-codes slurm-wlm munge postgresql-15-postgis-3 nginx openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-tools build demo demo-data run tiles partners serve test bench-pipeline bench-tiles bench-api landmask clean

@@ -102,6 +102,8 @@ public final class ContactRelay: Sendable {
     /// 30 s, 1, 2, 4... minutes (an hour at most); one it refused for good (5xx) is failed, for the secretariat.
     public func deliverDue(now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> Delivery {
         var delivery = Delivery()
+        // No directory yet (a GeoPackage made by the first edit): no outbox either.
+        guard outbox.store.exists else { return delivery }
         for message in try outbox.claimDue(now: now, lease: Self.lease) {
             guard let mail = compose(message) else {
                 try outbox.markUnsent(message.id, error: "partner \(message.partnerID) is no longer in the directory or has no e-mail",

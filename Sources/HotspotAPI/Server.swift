@@ -168,7 +168,7 @@ public enum HotspotServer {
         limits.confirmationHours = server.contact.confirmationHours
         let settings = ContactRelay.Settings(
             smtp: SMTPSettings(host: smtp.host, port: smtp.port, startTLS: smtp.startTLS, user: try secret(smtp.userEnv),
-                               password: try secret(smtp.passwordEnv)),
+                               password: try secret(smtp.passwordEnv), caFile: smtp.caFile),
             from: MailMessage.Address(name: smtp.fromName, email: smtp.from), limits: limits,
             publicURL: server.publicURL ?? "http://\(options.host == "0.0.0.0" ? "127.0.0.1" : options.host):\(options.port)")
         return ContactRelay(outbox: PartnerOutbox(store: store), settings: settings)

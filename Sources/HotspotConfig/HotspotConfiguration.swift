@@ -160,6 +160,8 @@ public struct SMTPSpec: Sendable, Equatable {
     /// The relay's own address: From and envelope sender of every message.
     public var from: String
     public var fromName = "4 per 1000 partner map"
+    /// PEM certificates the server's certificate is checked against (default: the system's).
+    public var caFile: String?
 }
 
 /// `server.contact`: the relay's limits (see README, "Contact between partners").
@@ -482,7 +484,7 @@ public struct HotspotConfiguration: Sendable {
     static func parseSMTP(_ node: ConfigNode) throws(ConfigError) -> SMTPSpec {
         var host: String?, from: String?
         var spec = SMTPSpec(host: "", from: "")
-        for (key, value) in try node.mapping(allowed: ["host", "port", "starttls", "user_env", "password_env", "from", "from_name"]) {
+        for (key, value) in try node.mapping(allowed: ["host", "port", "starttls", "user_env", "password_env", "from", "from_name", "ca_file"]) {
             switch key {
             case "host": host = try value.string()
             case "port":
@@ -491,6 +493,10 @@ public struct HotspotConfiguration: Sendable {
             case "starttls": spec.startTLS = try value.bool()
             case "user_env": spec.userEnv = try value.string()
             case "password_env": spec.passwordEnv = try value.string()
+            case "ca_file":
+                let path = try value.string()
+                guard FileManager.default.isReadableFile(atPath: path) else { throw value.fail(.invalidValue("names no readable file")) }
+                spec.caFile = path
             case "from":
                 let address = try value.string()
                 guard address.split(separator: "@").count == 2, !address.contains(where: { $0.isWhitespace || "<>\"".contains($0) }) else {

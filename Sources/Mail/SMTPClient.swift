@@ -11,14 +11,18 @@ public struct SMTPSettings: Sendable, Equatable {
     public var user: String?
     public var password: String?
     public var timeoutSeconds: Int
+    /// Certificates (PEM) the server's is checked against instead of the system's: a relay with its own CA.
+    public var caFile: String?
 
-    public init(host: String, port: Int, startTLS: Bool, user: String? = nil, password: String? = nil, timeoutSeconds: Int = 30) {
+    public init(host: String, port: Int, startTLS: Bool, user: String? = nil, password: String? = nil, timeoutSeconds: Int = 30,
+                caFile: String? = nil) {
         self.host = host
         self.port = port
         self.startTLS = startTLS
         self.user = user
         self.password = password
         self.timeoutSeconds = timeoutSeconds
+        self.caFile = caFile
     }
 }
 
@@ -63,7 +67,10 @@ public struct SMTPClient: Sendable {
         _ = ccurl_set_long(curl, CURLOPT_CONNECTTIMEOUT, 10)
         _ = ccurl_set_long(curl, CURLOPT_TIMEOUT, settings.timeoutSeconds)
         _ = ccurl_set_long(curl, CURLOPT_NOSIGNAL, 1)
+        // STARTTLS required: a server that does not offer it gets nothing (no fallback to clear text); its certificate
+        // and name are checked.
         if settings.startTLS { _ = ccurl_set_long(curl, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
+        if let caFile = settings.caFile { _ = ccurl_set_string(curl, CURLOPT_CAINFO, caFile) }
         if let user = settings.user { _ = ccurl_set_string(curl, CURLOPT_USERNAME, user) }
         if let password = settings.password { _ = ccurl_set_string(curl, CURLOPT_PASSWORD, password) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)

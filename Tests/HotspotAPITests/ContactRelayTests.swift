@@ -12,9 +12,20 @@ final class SMTPSink: @unchecked Sendable {
     let port: Int
     let folder = TemporaryFolder("hotspot-smtp")
     private var process: Process?
+    /// A self-signed certificate for 127.0.0.1 when the sink requires STARTTLS.
+    let certificate: String?
 
-    init() async throws {
+    init(tls: Bool = false) async throws {
         port = try freePort()
+        if tls {
+            let made = try runTool("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                                               "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", folder.file("key.pem"),
+                                               "-out", folder.file("cert.pem")])
+            guard made.status == 0 else { throw TestFailure("openssl: \(made.err)") }
+            certificate = folder.file("cert.pem")
+        } else {
+            certificate = nil
+        }
         try await start()
     }
 
@@ -22,6 +33,7 @@ final class SMTPSink: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: repositoryRoot + "/.build/venv/bin/python")
         process.arguments = [repositoryRoot + "/Tests/HotspotAPITests/smtp_sink.py", "\(port)", folder.file("mail")]
+            + (certificate.map { [$0, folder.file("key.pem")] } ?? [])
         FileManager.default.createFile(atPath: folder.file("sink.log"), contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: folder.file("sink.log"))
         process.standardError = FileHandle(forWritingAtPath: folder.file("sink.log"))
@@ -99,14 +111,14 @@ final class SMTPSink: @unchecked Sendable {
                 created: "2025-06-01T00:00:00Z", updated: "2025-06-01T00:00:00Z"),
     ]
 
-    static func server(_ sink: SMTPSink, perClient: Int = 50) async throws -> ServeProcess {
+    static func server(_ sink: SMTPSink, perClient: Int = 50, tls: String = "starttls: false") async throws -> ServeProcess {
         try await ServeProcess(environment: ["HOTSPOT_ADMIN_TOKEN": token], partners: partners) {
             $0.replacingOccurrences(of: "  admin_token_env: HOTSPOT_ADMIN_TOKEN\n", with: """
                   admin_token_env: HOTSPOT_ADMIN_TOKEN
                   smtp:
                     host: 127.0.0.1
                     port: \(sink.port)
-                    starttls: false
+                    \(tls)
                     from: relay@hotspot.example.org
                   contact:
                     per_client_per_hour: \(perClient)
@@ -197,11 +209,15 @@ final class SMTPSink: @unchecked Sendable {
         // Nothing else goes out before the link is used (three sender rounds).
         try await Task.sleep(for: .seconds(6))
         #expect(sink.received.count == 1)
-        let link = try #require(confirmation.body.split(whereSeparator: \.isNewline).first { $0.contains("/v1/contact/confirm?token=") })
+        let link = try #require(confirmation.body.split(whereSeparator: \.isNewline).first { $0.contains("/v1/contact/confirm?") })
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let token = String(link.split(separator: "=").last!)
+        // The link opens the page in the sender's language.
+        let query = try #require(URLComponents(string: link)?.queryItems)
+        #expect(query.first { $0.name == "lang" }?.value == "es")
+        let token = try #require(query.first { $0.name == "token" }?.value)
         let page = try await TestServer.session.data(from: URL(string: link)!)
-        #expect(String(decoding: page.0, as: UTF8.self).contains("name=\"token\" value=\"\(token)\""))
+        let pageText = String(decoding: page.0, as: UTF8.self)
+        #expect(pageText.contains("name=\"token\" value=\"\(token)\"") && pageText.contains("Enviar mi mensaje"), "\(pageText)")
         var confirm = URLRequest(url: URL(string: "\(server.base)/v1/contact/confirm")!)
         confirm.httpMethod = "POST"
         confirm.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
@@ -247,6 +263,24 @@ final class SMTPSink: @unchecked Sendable {
         #expect(numbers == Set(0..<5), "\(mails.count)")
         let sent = try runTool(DemoFixture.hotspotBinary, ["partners", "outbox", "--state", "sent", "--config", server.configPath])
         #expect(sent.out.components(separatedBy: "\n").filter { $0.contains("\tsent\t") }.count == 5, "\(sent.out)")
+    }
+
+    /// `starttls: true`: the message goes over TLS to a server that requires it (its certificate checked against
+    /// `ca_file`), and never in clear to one that does not offer it.
+    @Test func startTLSIsRequiredWhenConfigured() async throws {
+        let tlsSink = try await SMTPSink(tls: true)
+        let secure = try await Self.server(tlsSink, tls: "starttls: true\n    ca_file: \(tlsSink.certificate!)")
+        #expect(try await Self.post(secure, "kari-ke", Self.message(), trusted: true).0 == 202)
+        let mails = try await tlsSink.waitFor(count: 1, seconds: 20)
+        #expect(mails.count == 1 && mails.first?.to == [Self.partners[2].email!], "\(secure.log.suffix(1500))")
+
+        let plainSink = try await SMTPSink()
+        let refused = try await Self.server(plainSink, tls: "starttls: true")
+        #expect(try await Self.post(refused, "kari-ke", Self.message(), trusted: true).0 == 202)
+        try await Task.sleep(for: .seconds(5))
+        #expect(plainSink.received.isEmpty)
+        let outbox = try runTool(DemoFixture.hotspotBinary, ["partners", "outbox", "--config", refused.configPath])
+        #expect(outbox.out.contains("\tpending\t1\t"), "\(outbox.out)")
     }
 
     @Test func tooManyMessagesFromOneClientAre429() async throws {

@@ -124,7 +124,8 @@ final class NginxProxy: Sendable {
         #expect(!after.isEmpty && after.keys.allSatisfy { $0.hasSuffix("127.0.0.1:\(a.port)") }, "\(after)")
 
         // No private e-mail in any public answer seen.
-        #expect((report["public_answers"] as? Int ?? 0) > 100)
+        // Every listing of the convergence loop and one load answer in ten (fewer on a loaded machine).
+        #expect((report["public_answers"] as? Int ?? 0) > 30, "\(report)")
         #expect(report["private_leaks"] as? Int == 0, "\(report)")
     }
 }

@@ -1,7 +1,7 @@
 """A real SMTP server on loopback for the contact relay's tests (aiosmtpd, from PyPI): every message it accepts is
 written to OUTDIR as one JSON file (envelope sender, recipients, the message's bytes), named by arrival.
-Usage: smtp_sink.py PORT OUTDIR  (runs until killed)"""
-import asyncio, json, os, sys, time
+Usage: smtp_sink.py PORT OUTDIR [CERT KEY]  (runs until killed; with a certificate, STARTTLS is required)"""
+import asyncio, json, os, ssl, sys, time
 from aiosmtpd.controller import Controller
 
 port, out = int(sys.argv[1]), sys.argv[2]
@@ -21,7 +21,12 @@ class Sink:
         return "250 Message accepted for delivery"
 
 
-controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+options = {}
+if len(sys.argv) > 4:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(sys.argv[3], sys.argv[4])
+    options = {"tls_context": context, "require_starttls": True}
+controller = Controller(Sink(), hostname="127.0.0.1", port=port, **options)
 controller.start()
 print("ready", flush=True)
 try:

@@ -167,6 +167,23 @@ struct ConfigErrorTests {
         #expect(invalid.description == "\(testFile):14: 'model.hotspot_percentile' must be in (0, 100]")
     }
 
+    /// The contact relay's SMTP server: host and the relay's own address are required, the rest has defaults, and
+    /// bad values are named.
+    @Test func theRelaysSMTPServerIsCheckedAndDefaulted() throws {
+        let smtp = try parse(yaml(appending: "server:\n  smtp: {host: mail.example.org, from: relay@example.org}\n")).server.smtp
+        #expect(smtp?.host == "mail.example.org" && smtp?.port == 587 && smtp?.startTLS == true && smtp?.caFile == nil)
+        let noFrom = try #require(configError(yaml(appending: "server:\n  smtp: {host: mail.example.org}\n")))
+        #expect(noFrom.description.contains("from address"), "\(noFrom)")
+        let badFrom = try #require(configError(yaml(appending: "server:\n  smtp: {host: h, from: \"not an address\"}\n")))
+        #expect(badFrom.description.contains("'server.smtp.from'"), "\(badFrom)")
+        let noCA = try #require(configError(yaml(appending: "server:\n  smtp: {host: h, from: a@b.org, ca_file: /nonexistent.pem}\n")))
+        #expect(noCA.description.contains("no readable file"), "\(noCA)")
+        let limits = try parse(yaml(appending: "server:\n  contact: {max_links: 0, confirm_sender: false}\n")).server.contact
+        #expect(limits.maxLinks == 0 && !limits.confirmSender && limits.perClientPerHour == 5)
+        let zero = try #require(configError(yaml(appending: "server:\n  contact: {per_client_per_hour: 0}\n")))
+        #expect(zero.description.contains("'server.contact.per_client_per_hour' must be 1-10000"), "\(zero)")
+    }
+
     @Test(arguments: ["grid: [unclosed\n", "grid:\n  crs: \"EPSG:4326\n", "grid:\n\t- a\n", "a: b\n  c: d\n"])
     func malformedYAMLIsUnreadableWithTheLine(_ text: String) throws {
         let error = try #require(configError(text))
