@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "ParallelWork"),
         .target(name: "Tiling", dependencies: ["GeoKit", "ParallelWork"]),
         // The configuration maps onto the types of the modules it configures (the model's parameters, Tiling's ramps).
-        .target(name: "HotspotConfig", dependencies: ["HotspotModel", "Tiling", "GeoKit",
+        .target(name: "HotspotConfig", dependencies: ["HotspotModel", "Tiling", "GeoKit", "Contact",
                                                       .product(name: "Yams", package: "Yams")]),
         .target(name: "Pipeline", dependencies: ["GeoKit", "HotspotModel", "HotspotConfig", "ParallelWork",
                                                  .product(name: "Crypto", package: "swift-crypto")]),

@@ -159,17 +159,10 @@ public enum HotspotServer {
             }
             return value
         }
-        var limits = ContactLimits()
-        limits.maxMessageCharacters = server.contact.maxMessageCharacters
-        limits.maxLinks = server.contact.maxLinks
-        limits.perClientPerHour = server.contact.perClientPerHour
-        limits.perRecipientPerDay = server.contact.perRecipientPerDay
-        limits.confirmSender = server.contact.confirmSender
-        limits.confirmationHours = server.contact.confirmationHours
         let settings = ContactRelay.Settings(
             smtp: SMTPSettings(host: smtp.host, port: smtp.port, startTLS: smtp.startTLS, user: try secret(smtp.userEnv),
                                password: try secret(smtp.passwordEnv), caFile: smtp.caFile),
-            from: MailMessage.Address(name: smtp.fromName, email: smtp.from), limits: limits,
+            from: MailMessage.Address(name: smtp.fromName, email: smtp.from), limits: server.contact,
             publicURL: server.publicURL ?? "http://\(options.host == "0.0.0.0" ? "127.0.0.1" : options.host):\(options.port)")
         return ContactRelay(outbox: PartnerOutbox(store: store), settings: settings)
     }

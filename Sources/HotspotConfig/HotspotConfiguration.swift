@@ -1,3 +1,4 @@
+import Contact
 import Foundation
 import HotspotModel
 
@@ -146,7 +147,8 @@ public struct ServerSpec: Sendable {
     public var blockCacheMegabytes: Int?
     /// The SMTP server the contact relay hands messages to; nil: no relay (POST .../contact answers 503).
     public var smtp: SMTPSpec?
-    public var contact = ContactSpec()
+    /// The relay's limits (`server.contact`; README, "Contact between partners").
+    public var contact = ContactLimits()
 }
 
 /// `server.smtp`: the relay's SMTP server. The account's user and password are read from environment variables
@@ -162,17 +164,6 @@ public struct SMTPSpec: Sendable, Equatable {
     public var fromName = "4 per 1000 partner map"
     /// PEM certificates the server's certificate is checked against (default: the system's).
     public var caFile: String?
-}
-
-/// `server.contact`: the relay's limits (see README, "Contact between partners").
-public struct ContactSpec: Sendable, Equatable {
-    public var maxMessageCharacters = 4000
-    public var maxLinks = 2
-    public var perClientPerHour = 5
-    public var perRecipientPerDay = 20
-    public var confirmSender = true
-    public var confirmationHours = 48
-    public init() {}
 }
 
 /// `Config/hotspot.yaml`, validated: unknown keys, wrong types and missing required layers are errors naming the key
@@ -513,8 +504,8 @@ public struct HotspotConfiguration: Sendable {
         return spec
     }
 
-    static func parseContact(_ node: ConfigNode) throws(ConfigError) -> ContactSpec {
-        var spec = ContactSpec()
+    static func parseContact(_ node: ConfigNode) throws(ConfigError) -> ContactLimits {
+        var spec = ContactLimits()
         guard !node.isNull else { return spec }
         for (key, value) in try node.mapping(allowed: ["max_message_chars", "max_links", "per_client_per_hour",
                                                        "per_recipient_per_day", "confirm_sender", "confirmation_hours"]) {
