@@ -76,7 +76,7 @@ public final class PartnerOutbox: Sendable {
     }
 
     private func counted(_ condition: String) throws -> (count: Int, oldest: Int64?) {
-        let row = try read { dataset in
+        let row = try read(empty: []) { dataset in
             try dataset.query(sql: "SELECT COUNT(*), MIN(created) FROM \(Self.table) WHERE kind = 'contact' AND \(condition)")
         }.first ?? []
         return (Int(row.first.flatMap { $0 } ?? "0") ?? 0, row.count > 1 ? row[1].flatMap { Int64($0) } : nil)
@@ -99,7 +99,9 @@ public final class PartnerOutbox: Sendable {
     /// Takes up to `limit` due messages for this sender: pending ones whose time has come, and sending ones whose
     /// lease ran out. They are leased until `now + lease`.
     public func claimDue(now: Int64, lease: Int64, limit: Int = 20) throws -> [OutboxMessage] {
-        try write { dataset in
+        // No table yet, nothing to send: the senders never make it (the first message does).
+        guard try read(empty: false, { _ in true }) else { return [] }
+        return try write { dataset in
             if store.location.isDatabase {
                 // Other replicas' senders wait here: each message is taken by one.
                 try dataset.execute(sql: "LOCK TABLE \(Self.table) IN SHARE ROW EXCLUSIVE MODE")
@@ -131,7 +133,7 @@ public final class PartnerOutbox: Sendable {
 
     /// Messages in the given states, oldest first (the secretariat's view: `hotspot partners outbox`).
     public func list(states: [OutboxMessage.State]) throws -> [OutboxMessage] {
-        try read { dataset in
+        try read(empty: []) { dataset in
             try select(dataset, where: "state IN (\(states.map { Self.literal($0.rawValue) }.joined(separator: ", "))) ORDER BY created")
         }
     }
@@ -151,11 +153,19 @@ public final class PartnerOutbox: Sendable {
         }
     }
 
-    private func read<T>(_ body: (Dataset) throws -> T) throws -> T {
+    /// Reads leave the store as it is: without the table (no message yet), `empty` is the answer.
+    private func read<T>(empty: T, _ body: (Dataset) throws -> T) throws -> T {
         try store.withConnection { dataset in
-            try prepare(dataset)
+            guard try ready.withLock({ $0 }) || tableExists(dataset) else { return empty }
             return try body(dataset)
         }
+    }
+
+    private func tableExists(_ dataset: Dataset) throws -> Bool {
+        let sql = store.location.isDatabase
+            ? "SELECT to_regclass('\(Self.table)')::text"
+            : "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '\(Self.table)'"
+        return try dataset.query(sql: sql).first?.first ?? nil != nil
     }
 
     private func write<T>(_ body: (Dataset) throws -> T) throws -> T {

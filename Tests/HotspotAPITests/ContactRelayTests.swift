@@ -194,6 +194,11 @@ final class SMTPSink: @unchecked Sendable {
     @Test func anUnconfirmedSenderIsNotSentAndTheLinkSendsIt() async throws {
         let sink = try await SMTPSink()
         let server = try await Self.server(sink)
+        // Before any message, the outbox is empty, and reading it made nothing in the store.
+        let before = try runTool(DemoFixture.hotspotBinary, ["partners", "outbox", "--state", "all", "--config", server.configPath])
+        #expect(before.status == 0 && before.err.contains("0 message(s)"), "\(before.err)")
+        #expect(try runTool("ogrinfo", ["-ro", "-so", "-sql", "SELECT name FROM sqlite_master WHERE name = 'partner_outbox'",
+                                        server.folder.file("partners.gpkg")]).out.contains("Feature Count: 0"))
         let (status, body, _) = try await Self.post(server, "inrae-fr", Self.message())
         #expect(status == 202 && body.contains("awaiting_confirmation"), "\(body)")
         // The honeypot: answered the same, kept nowhere.
